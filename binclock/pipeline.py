@@ -1,0 +1,80 @@
+"""Builds the face, painter and driver a configuration asks for, and renders frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from binclock import registry
+from binclock.clock import local_zone
+from binclock.config import Config, ConfigError, driver_options
+from binclock.driver import Driver
+from binclock.faces import Face
+from binclock.frame import Frame
+from binclock.painter import Painter, PlacementError, Theme
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Face then painter: a local time in, a frame out."""
+
+    face: Face
+    painter: Painter
+
+    def render(self, now: datetime) -> Frame:
+        return self.painter.paint(self.face.render(now), time=now)
+
+
+def timezone(config: Config) -> tzinfo:
+    """The configured zone, else the system's."""
+    return ZoneInfo(config.clock.timezone) if config.clock.timezone else local_zone()
+
+
+def build_face(config: Config) -> Face:
+    """The configured face; raises registry.UnknownPlugin for an unknown name."""
+    cls = registry.load(registry.FACES, config.face)
+    return cls(hour12=config.clock.hour12, seconds=config.clock.seconds)
+
+
+def driver_class(name: str) -> Any:
+    """The driver class registered as ``name`` (or given as ``module:Class``)."""
+    return registry.load(registry.DRIVERS, name)
+
+
+def build_driver(config: Config, source: Path | None = None, **handles: Any) -> Driver:
+    """Validate ``[drivers.NAME]`` and construct the driver; ``handles`` go to its constructor."""
+    cls = driver_class(config.driver)
+    model = getattr(cls, "Options", None)
+    if model is None:
+        return cls()
+    options = driver_options(config, config.driver, model, source)
+    return cls(options, **handles)
+
+
+def build_painter(config: Config, driver: Driver) -> Painter:
+    """Theme and placement from the config, sized for ``driver``."""
+    display = config.display
+    return Painter(
+        theme=Theme(on=config.theme.on, off=config.theme.off),
+        brightness=display.brightness,
+        size=tuple(driver.size) if driver.size is not None else None,  # type: ignore[arg-type]
+        offset=display.offset,
+        gap=display.gap,
+        rotation=display.rotation,
+        mirror=display.mirror,
+    )
+
+
+def build_pipeline(config: Config, driver: Driver, source: Path | None = None) -> Pipeline:
+    """Face and painter for ``driver``; a face that cannot fit is a configuration error."""
+    face = build_face(config)
+    painter = build_painter(config, driver)
+    try:
+        painter.layout(face.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
+    except PlacementError as exc:
+        where = str(source or "built-in defaults")
+        raise ConfigError(f"{where}: display: the {config.face} face does not fit: {exc}") from None
+    return Pipeline(face, painter)

@@ -1,0 +1,30 @@
+"""The beat: wakes at each wall-clock second boundary, whatever the clock does meanwhile."""
+
+from __future__ import annotations
+
+import math
+
+from binclock.clock import Clock
+
+
+class Ticker:
+    """Yields each new wall-clock second once, as soon as it begins.
+
+    After every wake the second is recomputed from the wall clock, so a step forward or
+    back is followed at once, no second is shown twice in a row, and the wait is always
+    until the next boundary (never a busy loop, never a free-running ``sleep(1)``).
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.last: int | None = None
+
+    def wait(self) -> int:
+        """Block until a second other than the last one shown has begun; return it."""
+        while True:
+            now = self.clock.time()
+            second = math.floor(now)
+            if second != self.last:
+                self.last = second
+                return second
+            self.clock.sleep(second + 1 - now)

@@ -1,0 +1,1 @@
+"""Display adapters. Each imports its hardware library only when it is built."""

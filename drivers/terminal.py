@@ -1,0 +1,213 @@
+"""The terminal display: coloured block glyphs, redrawn in place, for any laptop."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import IO, Any, ClassVar, Literal
+
+from pydantic import Field
+
+from binclock.driver import BaseDriver, DriverOptions
+from binclock.drivers import ansi
+from binclock.frame import BLACK, RGB, Frame
+
+LIT = "██"
+UNLIT = "░░"
+UNLIT_COLOUR: RGB = (72, 72, 72)
+
+
+class TerminalOptions(DriverOptions):
+    colour: Literal["auto", "truecolor", "256", "16", "none"] = Field(
+        "auto", description="colour depth; auto reads NO_COLOR, COLORTERM and TERM"
+    )
+    labels: bool = Field(True, description="print the column labels (H M S) under the grid")
+    show_time: bool = Field(True, description="print the time in digits under the grid")
+    fullscreen: bool | None = Field(
+        None,
+        description="redraw in place on the alternate screen; unset: when output is a terminal",
+    )
+
+
+class TerminalDriver(BaseDriver):
+    """Draws each frame with block glyphs; on a terminal, only changed cells are rewritten."""
+
+    name: ClassVar[str] = "terminal"
+    description: ClassVar[str] = "this terminal, in colour (the laptop clock)"
+    Options: ClassVar[type[DriverOptions]] = TerminalOptions
+    size = None
+
+    def __init__(
+        self,
+        options: TerminalOptions | None = None,
+        *,
+        stream: IO[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        terminal_size: Callable[[], os.terminal_size] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(options, **kwargs)
+        opts: TerminalOptions = self.options  # type: ignore[assignment]
+        self.stream = stream if stream is not None else sys.stdout
+        environ = os.environ if environ is None else environ
+        tty = _isatty(self.stream)
+        self.fullscreen = tty if opts.fullscreen is None else opts.fullscreen
+        if opts.colour != "auto":
+            self.mode: ansi.ColourMode = opts.colour
+        else:
+            self.mode = ansi.detect(environ) if tty else "none"
+        self._terminal_size = terminal_size or self._stream_size
+        self._plain = not tty and opts.colour == "auto"
+        self._glyphs = _plain_glyphs(self.stream) if self._plain else (LIT, UNLIT)
+        self._pitch = len(self._glyphs[0]) + 1  # text columns per pixel, with the space
+        self._screen: os.terminal_size | None = None
+        self._origin = (0, 0)
+        self._stride = 2
+        self._drawn: Frame | None = None
+        self._entered = False
+        self._tty_state: tuple[int, list[Any]] | None = None
+        atexit.register(self.close)
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _draw(self, frame: Frame) -> None:
+        if self.fullscreen:
+            self._draw_in_place(frame)
+        else:
+            self._write("\n".join(self._lines(frame)) + "\n\n")
+
+    def _unchanged(self, frame: Frame) -> None:
+        if self.fullscreen and self._terminal_size() != self._screen:
+            self._draw_in_place(frame)
+
+    def _cell(self, rgb: RGB) -> str:
+        lit = rgb != BLACK
+        glyph = self._glyphs[0] if lit else self._glyphs[1]
+        if self.mode == "none":
+            return glyph
+        return ansi.foreground(rgb if lit else UNLIT_COLOUR, self.mode) + glyph
+
+    def _lines(self, frame: Frame) -> list[str]:
+        """The frame as text lines: the grid, then labels and the time when enabled."""
+        reset = ansi.RESET if self.mode != "none" else ""
+        lines = [" ".join(self._cell(p) for p in row) + reset for row in frame.rows()]
+        return lines + self._footer(frame)
+
+    def _footer(self, frame: Frame) -> list[str]:
+        opts: TerminalOptions = self.options  # type: ignore[assignment]
+        width = self._text_width(frame)
+        footer = []
+        if opts.labels and frame.labels:
+            row = [" "] * width
+            for label in frame.labels:
+                for i, ch in enumerate(label.text[: self._pitch - 1]):
+                    row[self._pitch * label.x + i] = ch
+            footer.append("".join(row).rstrip())
+        if opts.show_time and frame.caption:
+            footer.append(frame.caption.center(width).rstrip())
+        return footer
+
+    def _draw_in_place(self, frame: Frame) -> None:
+        out: list[str] = []
+        screen = self._terminal_size()
+        if not self._entered:
+            self._enter()
+            out.append(ansi.ALT_SCREEN + ansi.HIDE_CURSOR)
+        previous = self._drawn
+        if screen != self._screen or previous is None or previous.size != frame.size:
+            self._screen = screen
+            self._place(frame, screen)
+            out.append(ansi.RESET + ansi.CLEAR)
+            previous = None
+        top, left = self._origin
+        if self._stride == 0:
+            out.append(ansi.move(0, 0) + "enlarge the terminal to see the clock")
+        else:
+            for y, row in enumerate(frame.rows()):
+                for x, rgb in enumerate(row):
+                    if previous is None or previous.pixels[y * frame.width + x] != rgb:
+                        at = ansi.move(top + y * self._stride, left + self._pitch * x)
+                        out.append(at + self._cell(rgb))
+            footer_row = top + (frame.height - 1) * self._stride + 2
+            out.append(ansi.RESET)
+            for i, text in enumerate(self._footer(frame)):
+                pad = max(self._text_width(frame), len(text))
+                out.append(ansi.move(footer_row + i, left) + text.ljust(pad))
+        self._write("".join(out))
+        self._drawn = frame
+
+    def _place(self, frame: Frame, screen: os.terminal_size) -> None:
+        """Centre the clock; a blank row between pixel rows when the terminal is tall enough."""
+        footer = len(self._footer(frame))
+        width = self._text_width(frame)
+        for stride in (2, 1):
+            height = (frame.height - 1) * stride + 1 + (footer + 1 if footer else 0)
+            if height <= screen.lines and width <= screen.columns:
+                self._stride = stride
+                self._origin = ((screen.lines - height) // 2, (screen.columns - width) // 2)
+                return
+        self._stride = 0
+
+    def _text_width(self, frame: Frame) -> int:
+        return max(self._pitch * frame.width - 1, 0)
+
+    # -- terminal state ------------------------------------------------------------------
+
+    def _enter(self) -> None:
+        """Stop typed keys from echoing over the clock (restored on close)."""
+        self._entered = True
+        with contextlib.suppress(ImportError, OSError, ValueError):
+            import termios
+
+            fd = sys.stdin.fileno()
+            if os.isatty(fd):
+                saved = termios.tcgetattr(fd)
+                quiet = termios.tcgetattr(fd)
+                quiet[3] &= ~(termios.ECHO | termios.ICANON)
+                termios.tcsetattr(fd, termios.TCSANOW, quiet)
+                self._tty_state = (fd, saved)
+
+    def _dark(self) -> None:
+        if self._entered:
+            self._write(ansi.RESET + ansi.SHOW_CURSOR + ansi.MAIN_SCREEN)
+        if self._tty_state is not None:
+            import termios
+
+            fd, saved = self._tty_state
+            with contextlib.suppress(OSError):
+                termios.tcsetattr(fd, termios.TCSANOW, saved)
+            self._tty_state = None
+
+    def _release(self) -> None:
+        atexit.unregister(self.close)
+
+    def _write(self, text: str) -> None:
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            self.stream.write(text)
+            self.stream.flush()
+
+    def _stream_size(self) -> os.terminal_size:
+        try:
+            return os.get_terminal_size(self.stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            return os.terminal_size((80, 24))
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _plain_glyphs(stream: IO[str]) -> tuple[str, str]:
+    """Dots for text read without a terminal (one column each); ASCII when that is all it takes."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        "●○".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return ("#", ".")
+    return ("●", "○")
