@@ -162,7 +162,7 @@ def check_config(args: argparse.Namespace) -> int:
     for name in {cfg.driver, *cfg.drivers}:
         if name in installed or name == cfg.driver:
             cls = registry.load(registry.DRIVERS, name)
-            config.driver_options(cfg, name, cls.Options, source)
+            config.plugin_options(cfg, "drivers", name, cls.Options, source)
     print(f"# {source or 'built-in defaults'}: valid")
     print(config.to_toml(cfg), end="")
     return exitcodes.OK

@@ -118,6 +118,9 @@ class Config(Section):
     drivers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="options per driver, as [drivers.NAME] tables"
     )
+    faces: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="options per face, as [faces.NAME] tables"
+    )
 
 
 def search_path(
@@ -228,16 +231,15 @@ def validate(
         raise ConfigError(describe(exc, origin or str(source or "built-in defaults"))) from None
 
 
-def driver_options(
-    config: Config, name: str, model: type[BaseModel], source: Path | None
+def plugin_options(
+    config: Config, table: str, name: str, model: type[BaseModel], source: Path | None
 ) -> BaseModel:
-    """The ``[drivers.NAME]`` table validated by the driver's own options model."""
+    """The ``[drivers.NAME]`` or ``[faces.NAME]`` table validated by the plugin's own model."""
     try:
-        return model.model_validate(config.drivers.get(name, {}))
+        return model.model_validate(getattr(config, table).get(name, {}))
     except ValidationError as exc:
-        raise ConfigError(
-            describe(exc, str(source or "built-in defaults"), ("drivers", name))
-        ) from None
+        where = str(source or "built-in defaults")
+        raise ConfigError(describe(exc, where, (table, name))) from None
 
 
 def to_toml(model: BaseModel) -> str:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from binclock import registry
 from binclock.clock import local_zone
-from binclock.config import Config, ConfigError, driver_options
+from binclock.config import Config, ConfigError, plugin_options
 from binclock.driver import Driver
 from binclock.faces import Face
 from binclock.frame import Frame
@@ -33,10 +33,11 @@ def timezone(config: Config) -> tzinfo:
     return ZoneInfo(config.clock.timezone) if config.clock.timezone else local_zone()
 
 
-def build_face(config: Config) -> Face:
-    """The configured face; raises registry.UnknownPlugin for an unknown name."""
+def build_face(config: Config, source: Path | None = None) -> Face:
+    """The configured face with its ``[faces.NAME]`` options."""
     cls = registry.load(registry.FACES, config.face)
-    return cls(hour12=config.clock.hour12, seconds=config.clock.seconds)
+    options = plugin_options(config, "faces", config.face, cls.Options, source)
+    return cls(options, hour12=config.clock.hour12, seconds=config.clock.seconds)
 
 
 def driver_class(name: str) -> Any:
@@ -50,7 +51,7 @@ def build_driver(config: Config, source: Path | None = None, **handles: Any) -> 
     model = getattr(cls, "Options", None)
     if model is None:
         return cls()
-    options = driver_options(config, config.driver, model, source)
+    options = plugin_options(config, "drivers", config.driver, model, source)
     return cls(options, **handles)
 
 
@@ -70,7 +71,7 @@ def build_painter(config: Config, driver: Driver) -> Painter:
 
 def build_pipeline(config: Config, driver: Driver, source: Path | None = None) -> Pipeline:
     """Face and painter for ``driver``; a face that cannot fit is a configuration error."""
-    face = build_face(config)
+    face = build_face(config, source)
     painter = build_painter(config, driver)
     try:
         painter.layout(face.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))

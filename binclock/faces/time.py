@@ -1,35 +1,12 @@
-"""Faces: pure functions from a local time to a BitGrid. No I/O, no colour."""
+"""The time faces: true binary columns and binary-coded decimal digits."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from binclock.bitgrid import BitColumn, BitGrid
-
-
-class Face(Protocol):
-    """Turns a local time into bits. Found through the ``binclock.faces`` entry points."""
-
-    name: ClassVar[str]
-    description: ClassVar[str]
-
-    def render(self, now: datetime) -> BitGrid: ...
-
-
-def display_hour(now: datetime, hour12: bool) -> int:
-    """The hour as shown: 0-23, or 1-12 on a 12-hour clock."""
-    if not hour12:
-        return now.hour
-    return now.hour % 12 or 12
-
-
-def caption(now: datetime, hour12: bool, seconds: bool) -> str:
-    """The time as people write it: "13:37:42", or "01:37:42 PM" on a 12-hour clock."""
-    text = f"{display_hour(now, hour12):02d}:{now.minute:02d}"
-    if seconds:
-        text += f":{now.second:02d}"
-    return f"{text} {'AM' if now.hour < 12 else 'PM'}" if hour12 else text
+from binclock.faces import FaceOptions, caption, display_hour
 
 
 class BinaryFace:
@@ -39,7 +16,11 @@ class BinaryFace:
     description: ClassVar[str] = "columns H, M, S of 6 bits each, 32 at the top"
     BITS: ClassVar[int] = 6
 
-    def __init__(self, *, hour12: bool = False, seconds: bool = True) -> None:
+    Options: ClassVar[type[FaceOptions]] = FaceOptions
+
+    def __init__(
+        self, options: FaceOptions | None = None, *, hour12: bool = False, seconds: bool = True
+    ) -> None:
         self.hour12 = hour12
         self.seconds = seconds
 
@@ -60,7 +41,11 @@ class BcdFace:
     description: ClassVar[str] = "one 4-bit column per digit of HH MM SS, 8 at the top"
     BITS: ClassVar[int] = 4
 
-    def __init__(self, *, hour12: bool = False, seconds: bool = True) -> None:
+    Options: ClassVar[type[FaceOptions]] = FaceOptions
+
+    def __init__(
+        self, options: FaceOptions | None = None, *, hour12: bool = False, seconds: bool = True
+    ) -> None:
         self.hour12 = hour12
         self.seconds = seconds
 

@@ -1,0 +1,45 @@
+"""Faces: pure functions from a local time to a BitGrid. No I/O, no colour, no clock reads.
+
+A face class has ``name``, ``description`` and ``Options`` (a FaceOptions model read from
+the ``[faces.NAME]`` config table), is built as ``Cls(options, hour12=..., seconds=...)``
+and is found through the ``binclock.faces`` entry points, like drivers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from binclock.bitgrid import BitGrid
+
+
+class FaceOptions(BaseModel):
+    """Base for a face's own options (``[faces.NAME]``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Face(Protocol):
+    """Turns a local time into bits."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    def render(self, now: datetime) -> BitGrid: ...
+
+
+def display_hour(now: datetime, hour12: bool) -> int:
+    """The hour as shown: 0-23, or 1-12 on a 12-hour clock."""
+    if not hour12:
+        return now.hour
+    return now.hour % 12 or 12
+
+
+def caption(now: datetime, hour12: bool, seconds: bool) -> str:
+    """The time as people write it: "13:37:42", or "01:37:42 PM" on a 12-hour clock."""
+    text = f"{display_hour(now, hour12):02d}:{now.minute:02d}"
+    if seconds:
+        text += f":{now.second:02d}"
+    return f"{text} {'AM' if now.hour < 12 else 'PM'}" if hour12 else text

@@ -1,0 +1,142 @@
+"""The driver conformance suite: every driver, built-in or third-party, passes the same tests.
+
+Subclass ``DriverContract`` in a test module, give it a ``driver`` fixture that builds your
+driver on the vendor's mock or emulator, and say how to read the display back::
+
+    from binclock.testing import DriverContract
+
+    class TestMyDriver(DriverContract):
+        @pytest.fixture
+        def driver(self):
+            d = MyDriver(MyDriver.Options(), device=FakeDevice())
+            yield d
+            d.close()
+
+        def read_back(self, driver):
+            return driver.device.pixels          # the RGB triples the hardware holds now
+
+        def hardware_writes(self, driver):
+            return driver.device.writes          # how many times the hardware was written
+
+        def build_without_hardware(self):
+            MyDriver(MyDriver.Options())         # where the device is missing
+
+Hooks left as they are make the tests that need them skip, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+
+from binclock.driver import DriverOptions, DriverUnavailable, FrameSizeError
+from binclock.frame import RGB, Frame
+
+ANY_SIZE = (3, 6)  # the frame size tried on drivers that take any size
+
+
+def pattern(width: int, height: int, seed: int = 0) -> Frame:
+    """A frame with a mix of lit and dark pixels, different for each ``seed``."""
+    pixels: list[RGB] = []
+    for i in range(width * height):
+        lit = (i * 7 + seed) % 3 != 0
+        pixels.append(((37 * i + seed) % 200 + 55, (91 * i) % 200 + 55, 255) if lit else (0, 0, 0))
+    return Frame(width, height, tuple(pixels))
+
+
+class DriverContract:
+    """The tests every driver must pass. Override the ``driver`` fixture and the hooks."""
+
+    @pytest.fixture
+    def driver(self) -> Iterator[Any]:
+        raise NotImplementedError("give your DriverContract subclass a `driver` fixture")
+
+    def read_back(self, driver: Any) -> Sequence[RGB] | None:
+        """The colours the display holds now, in any order; None when it cannot be read."""
+        return None
+
+    def hardware_writes(self, driver: Any) -> int | None:
+        """How many times the hardware has been written; None when it cannot be counted."""
+        return None
+
+    def build_without_hardware(self) -> None:
+        """Build the driver where its library or device is missing (it should raise)."""
+        pytest.skip("this driver's test does not say how to build it without hardware")
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def frame_size(self, driver: Any) -> tuple[int, int]:
+        return tuple(driver.size) if driver.size is not None else ANY_SIZE  # type: ignore[return-value]
+
+    def lit(self, driver: Any) -> list[RGB]:
+        colours = self.read_back(driver)
+        if colours is None:
+            pytest.skip("this driver's test does not say how to read the display back")
+        return [c for c in colours if tuple(c[:3]) != (0, 0, 0)]
+
+    # -- the contract --------------------------------------------------------------------
+
+    def test_has_a_name_and_a_description(self, driver: Any) -> None:
+        assert isinstance(type(driver).name, str) and type(driver).name
+        assert isinstance(getattr(type(driver), "description", ""), str)
+
+    def test_declares_its_options_model(self, driver: Any) -> None:
+        assert issubclass(type(driver).Options, DriverOptions)
+
+    def test_declares_a_size_or_any(self, driver: Any) -> None:
+        size = driver.size
+        assert size is None or (len(size) == 2 and all(isinstance(n, int) and n > 0 for n in size))
+
+    def test_shows_a_frame_of_its_size(self, driver: Any) -> None:
+        w, h = self.frame_size(driver)
+        driver.show(pattern(w, h))
+
+    def test_shows_what_it_was_given(self, driver: Any) -> None:
+        w, h = self.frame_size(driver)
+        driver.show(pattern(w, h))
+        assert self.lit(driver), "a frame with lit pixels left the display dark"
+
+    def test_rejects_a_frame_of_another_size(self, driver: Any) -> None:
+        if driver.size is None:
+            pytest.skip("the driver takes frames of any size")
+        w, h = driver.size
+        with pytest.raises(FrameSizeError, match=r"\d+x\d+"):
+            driver.show(pattern(w + 1, h))
+
+    def test_unchanged_frame_is_not_written_again(self, driver: Any) -> None:
+        w, h = self.frame_size(driver)
+        driver.show(pattern(w, h))
+        before = self.hardware_writes(driver)
+        if before is None:
+            pytest.skip("this driver's test does not count hardware writes")
+        driver.show(pattern(w, h))
+        assert self.hardware_writes(driver) == before
+
+    def test_changed_frame_is_written(self, driver: Any) -> None:
+        w, h = self.frame_size(driver)
+        driver.show(pattern(w, h))
+        before = self.hardware_writes(driver)
+        if before is None:
+            pytest.skip("this driver's test does not count hardware writes")
+        driver.show(pattern(w, h, seed=1))
+        assert self.hardware_writes(driver) > before
+
+    def test_close_leaves_the_display_dark(self, driver: Any) -> None:
+        w, h = self.frame_size(driver)
+        driver.show(pattern(w, h))
+        driver.close()
+        assert self.lit(driver) == []
+
+    def test_close_twice_is_harmless(self, driver: Any) -> None:
+        w, h = self.frame_size(driver)
+        driver.show(pattern(w, h))
+        driver.close()
+        driver.close()
+
+    def test_missing_hardware_raises_driver_unavailable(self) -> None:
+        with pytest.raises(DriverUnavailable) as caught:
+            self.build_without_hardware()
+        message = str(caught.value)
+        assert message and "\n" not in message, "the error must be one line saying what to do"
