@@ -14,7 +14,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
 
-USER_CONFIG = Path("~/.config/binclock/config.toml")
 SYSTEM_CONFIG = Path("/etc/binclock/config.toml")
 ENV_VAR = "BINCLOCK_CONFIG"
 
@@ -126,13 +125,16 @@ class Config(Section):
 def search_path(
     explicit: Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Path | None:
-    """The config file to read: ``--config``, ``$BINCLOCK_CONFIG``, the user's, the system's."""
+    """The config file to read: ``--config``, ``$BINCLOCK_CONFIG``, the user's
+    (``$XDG_CONFIG_HOME`` or ``~/.config``, then ``binclock/config.toml``), the system's."""
     environ = os.environ if environ is None else environ
     if explicit is not None:
         return explicit
     if environ.get(ENV_VAR):
         return Path(environ[ENV_VAR])
-    for candidate in (USER_CONFIG.expanduser(), SYSTEM_CONFIG):
+    config_home = environ.get("XDG_CONFIG_HOME") or str(Path(environ.get("HOME", "~"), ".config"))
+    user = Path(config_home).expanduser() / "binclock" / "config.toml"
+    for candidate in (user, SYSTEM_CONFIG):
         if candidate.is_file():
             return candidate
     return None

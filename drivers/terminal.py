@@ -124,7 +124,7 @@ class TerminalDriver(BaseDriver):
             previous = None
         top, left = self._origin
         if self._stride == 0:
-            out.append(ansi.move(0, 0) + "enlarge the terminal to see the clock")
+            out.append(ansi.move(0, 0) + "enlarge the terminal"[: screen.columns])
         else:
             for y, row in enumerate(frame.rows()):
                 for x, rgb in enumerate(row):
@@ -205,7 +205,7 @@ def _isatty(stream: IO[str]) -> bool:
 
 def _plain_glyphs(stream: IO[str]) -> tuple[str, str]:
     """Dots for text read without a terminal (one column each); ASCII when that is all it takes."""
-    encoding = getattr(stream, "encoding", None) or "ascii"
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
         "●○".encode(encoding)
     except (UnicodeEncodeError, LookupError):

@@ -1,0 +1,112 @@
+"""The conformance suite over the built-in drivers that run anywhere, plus their specifics."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from binclock.drivers.fake import FakeDriver, FakeOptions
+from binclock.drivers.jsonl import JsonlDriver, JsonlOptions
+from binclock.drivers.terminal import LIT, TerminalDriver, TerminalOptions
+from binclock.frame import Frame
+from binclock.testing import DriverContract, pattern
+
+
+class TestFakeContract(DriverContract):
+    @pytest.fixture
+    def driver(self):
+        return FakeDriver(FakeOptions(width=3, height=6))
+
+    def read_back(self, driver):
+        return driver.pixels.pixels if driver.pixels else []
+
+
+class TestJsonlContract(DriverContract):
+    @pytest.fixture
+    def driver(self):
+        return JsonlDriver(JsonlOptions(every_second=False), stream=io.StringIO())
+
+    def hardware_writes(self, driver):
+        return driver.stream.getvalue().count("\n")
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class TestTerminalContract(DriverContract):
+    @pytest.fixture
+    def driver(self):
+        opts = TerminalOptions(colour="truecolor", fullscreen=True)
+        return TerminalDriver(opts, stream=Tty(), environ={})
+
+    def hardware_writes(self, driver):
+        return driver.stream.getvalue().count(LIT)
+
+
+def test_jsonl_writes_one_flushed_object_per_frame_row_major():
+    out = io.StringIO()
+    when = datetime(2026, 3, 29, 2, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    frame = Frame(2, 1, ((1, 2, 3), (4, 5, 6)), time=when)
+    JsonlDriver(stream=out).show(frame)
+    assert json.loads(out.getvalue()) == {
+        "time": when.isoformat(),
+        "width": 2,
+        "height": 1,
+        "pixels": [[1, 2, 3], [4, 5, 6]],
+    }
+
+
+def test_jsonl_repeats_unchanged_frames_each_second_by_default():
+    out = io.StringIO()
+    driver = JsonlDriver(stream=out)
+    driver.show(pattern(3, 6))
+    driver.show(pattern(3, 6))
+    assert out.getvalue().count("\n") == 2
+
+
+def test_jsonl_declares_a_size_when_configured():
+    assert JsonlDriver(JsonlOptions(width=8, height=8)).size == (8, 8)
+
+
+def test_jsonl_options_need_both_width_and_height():
+    with pytest.raises(ValueError, match="both width and height"):
+        JsonlOptions(width=8)
+
+
+def test_fake_records_every_frame_with_its_time():
+    driver = FakeDriver()
+    times = [datetime(2026, 1, 1, 0, 0, s) for s in range(3)]
+    for t in times:
+        driver.show(Frame(1, 1, ((0, 0, 0),), time=t))
+    assert driver.times == times
+    driver.assert_times(["00:00:00", "00:00:01", "00:00:02"])
+
+
+def test_fake_assert_times_reports_what_was_shown():
+    driver = FakeDriver()
+    driver.show(Frame(1, 1, ((0, 0, 0),), time=datetime(2026, 1, 1, 0, 0, 5)))
+    with pytest.raises(AssertionError, match=r"frames showed \['00:00:05'\]"):
+        driver.assert_times(["00:00:06"])
+
+
+def test_fake_is_dark_after_close():
+    driver = FakeDriver()
+    driver.show(pattern(3, 6))
+    with pytest.raises(AssertionError, match="still lit"):
+        driver.assert_dark()
+    driver.close()
+    driver.assert_dark()
+    assert driver.closed
+
+
+def test_a_closed_driver_refuses_frames():
+    driver = FakeDriver()
+    driver.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        driver.show(pattern(3, 6))

@@ -1,0 +1,194 @@
+"""The binclock command, as users and scripts run it."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import decode_bcd, decode_binary
+
+from binclock import __version__
+from binclock.cli import main
+from binclock.frame import Frame
+
+
+def binclock(*args: str, env: dict[str, str] | None = None, home: Path | None = None):
+    environ = {**os.environ, "HOME": str(home or "/nonexistent"), **(env or {})}
+    environ.pop("BINCLOCK_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "binclock", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
+
+
+def jsonl_frame(line: str) -> tuple[dict, Frame]:
+    record = json.loads(line)
+    pixels = tuple(tuple(p) for p in record["pixels"])
+    return record, Frame(record["width"], record["height"], pixels)
+
+
+def test_jsonl_once_at_a_time_prints_one_line_that_decodes_to_it():
+    result = binclock("--driver", "jsonl", "--once", "--at", "13:37:42")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    record, frame = jsonl_frame(lines[0])
+    assert (record["width"], record["height"]) == (3, 6)
+    assert decode_binary(frame) == (13, 37, 42)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT13:37:42[+-]\d\d:\d\d", record["time"])
+
+
+def test_jsonl_once_with_the_bcd_face_decodes_to_the_time():
+    result = binclock("--driver", "jsonl", "--face", "bcd", "--once", "--at", "13:37:42")
+    record, frame = jsonl_frame(result.stdout)
+    assert (record["width"], record["height"]) == (6, 4)
+    assert decode_bcd(frame) == (13, 37, 42)
+
+
+def test_at_takes_an_iso_time_with_offset_and_shows_it_in_the_configured_zone():
+    result = binclock(
+        "--driver",
+        "jsonl",
+        "--once",
+        "--at",
+        "2026-07-01T12:00:00+00:00",
+        "--set",
+        'clock.timezone="Europe/London"',
+    )
+    record, frame = jsonl_frame(result.stdout)
+    assert record["time"] == "2026-07-01T13:00:00+01:00"
+    assert decode_binary(frame) == (13, 0, 0)
+
+
+def test_jsonl_runs_the_clock_and_changes_at_each_second():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "binclock", "--driver", "jsonl"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": "/nonexistent"},
+    )
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    seconds = [decode_binary(jsonl_frame(line)[1])[2] for line in lines]
+    assert [(b - a) % 60 for a, b in itertools.pairwise(seconds)] == [1, 1]
+    assert proc.returncode == 0
+
+
+def test_unknown_driver_exits_64_listing_the_drivers():
+    result = binclock("--driver", "nope")
+    assert result.returncode == 64
+    assert result.stderr.count("\n") == 1
+    assert "unknown driver 'nope'" in result.stderr and "terminal" in result.stderr
+
+
+def test_unknown_face_exits_64():
+    result = binclock("--face", "nope", "--once")
+    assert result.returncode == 64 and "unknown face 'nope'" in result.stderr
+
+
+def test_unknown_option_exits_64_in_one_line():
+    result = binclock("--frobnicate")
+    assert result.returncode == 64
+    assert result.stderr.startswith("binclock: unrecognized arguments: --frobnicate")
+    assert result.stderr.count("\n") == 1
+
+
+def test_bad_at_exits_64():
+    result = binclock("--once", "--at", "25:99")
+    assert result.returncode == 64 and "--at '25:99'" in result.stderr
+
+
+def test_bad_config_value_exits_78_naming_file_and_key(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[display]\nbrightness = 7\n")
+    result = binclock("--config", str(path), "--once")
+    assert result.returncode == 78
+    assert (
+        result.stderr
+        == f"binclock: {path}: display.brightness = 7: Input should be less than or equal to 1\n"
+    )
+
+
+def test_unknown_driver_in_the_config_file_exits_78(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = "nope"\n')
+    result = binclock("--config", str(path), "--once")
+    assert result.returncode == 78
+    assert f"{path}: driver = 'nope': unknown driver" in result.stderr
+
+
+def test_bad_driver_option_exits_78_naming_the_key():
+    result = binclock("--driver", "jsonl", "--once", "--set", "drivers.jsonl.width=0")
+    assert result.returncode == 78 and "drivers.jsonl.width = 0" in result.stderr
+
+
+def test_face_that_does_not_fit_the_display_exits_78():
+    result = binclock(
+        "--driver",
+        "jsonl",
+        "--once",
+        "--set",
+        "drivers.jsonl.width=2",
+        "--set",
+        "drivers.jsonl.height=2",
+    )
+    assert result.returncode == 78 and "does not fit" in result.stderr
+
+
+def test_list_drivers_says_which_are_ready(capsys):
+    assert main(["--list-drivers"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:]}
+    assert rows["terminal"] == "yes" and rows["jsonl"] == "yes"
+
+
+def test_list_faces_names_binary_and_bcd(capsys):
+    assert main(["--list-faces"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert {"binary", "bcd"} <= set(names)
+
+
+def test_version_prints_the_version():
+    result = binclock("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"binclock {__version__}"
+
+
+def test_check_config_prints_the_effective_config(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text('face = "bcd"\n[display]\nbrightness = 0.5\n')
+    assert main(["check-config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"# {path}: valid\n")
+    assert 'face = "bcd"' in out and "brightness = 0.5" in out
+
+
+def test_check_config_validates_driver_tables(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text('[drivers.terminal]\ncolour = "rainbow"\n')
+    assert main(["check-config", str(path)]) == 78
+    assert "drivers.terminal.colour = 'rainbow'" in capsys.readouterr().err
+
+
+def test_terminal_once_when_piped_prints_plain_text():
+    result = binclock("--driver", "terminal", "--once", "--at", "13:37:42")
+    assert result.returncode == 0
+    assert "\x1b" not in result.stdout
+    assert result.stdout.splitlines()[6:8] == ["H M S", "13:37:42"]
+
+
+@pytest.mark.parametrize("module_spec", ["binclock.drivers.jsonl:JsonlDriver"])
+def test_driver_given_as_module_class_runs(module_spec):
+    result = binclock("--driver", module_spec, "--once", "--at", "01:02:03")
+    assert decode_binary(jsonl_frame(result.stdout)[1]) == (1, 2, 3)

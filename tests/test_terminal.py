@@ -1,0 +1,275 @@
+"""The terminal driver, read back through a real VT emulator (pyte)."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import datetime
+
+import pyte
+import pytest
+
+from binclock.drivers import ansi
+from binclock.drivers.terminal import LIT, UNLIT, TerminalDriver, TerminalOptions
+from binclock.faces.time import BcdFace, BinaryFace
+from binclock.painter import DEFAULT_ON, Painter
+
+NOW = datetime(2026, 1, 1, 13, 37, 42)
+
+
+class Tty(io.StringIO):
+    """Output that says it is a terminal, kept for feeding to the emulator."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+class Screen:
+    """A pyte screen of a given size fed with everything the driver writes."""
+
+    def __init__(self, columns: int = 40, lines: int = 20) -> None:
+        self.size = os.terminal_size((columns, lines))
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.Stream(self.screen)
+        self.out = Tty()
+        self.fed = 0
+
+    def feed(self) -> str:
+        text = self.out.getvalue()[self.fed :]
+        self.fed += len(text)
+        self.stream.feed(text)
+        return text
+
+    def find(self, text: str) -> tuple[int, int]:
+        for row, line in enumerate(self.screen.display):
+            if text in line:
+                return row, line.index(text)
+        raise AssertionError(f"{text!r} is not on the screen:\n" + "\n".join(self.screen.display))
+
+    def resize(self, columns: int, lines: int) -> None:
+        self.size = os.terminal_size((columns, lines))
+        self.screen.resize(lines, columns)
+
+
+def terminal(screen: Screen, colour: str = "truecolor", **options) -> TerminalDriver:
+    opts = TerminalOptions(colour=colour, fullscreen=True, **options)
+    return TerminalDriver(opts, stream=screen.out, environ={}, terminal_size=lambda: screen.size)
+
+
+def frame(now: datetime = NOW, face=None):
+    return Painter().paint((face or BinaryFace()).render(now), time=now)
+
+
+def grid_on_screen(screen: Screen, width: int, height: int) -> list[list[tuple[str, str]]]:
+    """(glyph, colour) for each pixel, found from the top-left of the drawn clock."""
+    caption_row, _ = screen.find("13:37")
+    top = caption_row - 2 - 2 * (height - 1) - 1
+    label_row = caption_row - 1
+    left = min(c for c, ch in enumerate(screen.screen.display[label_row]) if ch != " ")
+    cells = []
+    for y in range(height):
+        row = []
+        for x in range(width):
+            cell = screen.screen.buffer[top + 2 * y][left + 3 * x]
+            nxt = screen.screen.buffer[top + 2 * y][left + 3 * x + 1]
+            row.append((cell.data + nxt.data, cell.fg))
+        cells.append(row)
+    return cells
+
+
+def hex_colour(rgb) -> str:
+    return "{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def test_cells_show_the_binary_time_in_colour():
+    screen = Screen()
+    terminal(screen).show(frame())
+    screen.feed()
+    cells = grid_on_screen(screen, 3, 6)
+    for x, (group, value) in enumerate(
+        zip(("hours", "minutes", "seconds"), (13, 37, 42), strict=False)
+    ):
+        for y in range(6):
+            lit = value >> (5 - y) & 1
+            glyph, colour = cells[y][x]
+            assert glyph == (LIT if lit else UNLIT), (x, y)
+            if lit:
+                assert colour == hex_colour(DEFAULT_ON[group])
+
+
+def test_labels_and_time_are_printed_under_the_grid():
+    screen = Screen()
+    terminal(screen).show(frame())
+    screen.feed()
+    label_row, _label_col = screen.find("H  M  S")
+    time_row, _ = screen.find("13:37:42")
+    assert time_row == label_row + 1
+
+
+def test_labels_and_time_can_be_turned_off():
+    screen = Screen()
+    terminal(screen, labels=False, show_time=False).show(frame())
+    screen.feed()
+    text = "\n".join(screen.screen.display)
+    assert "H  M  S" not in text and "13:37:42" not in text
+
+
+def test_clock_is_centred_on_the_screen():
+    screen = Screen(40, 20)
+    terminal(screen).show(frame())
+    screen.feed()
+    row, col = screen.find("13:37:42")
+    assert col == (40 - 8) // 2
+    first_row = row - 13  # 11 spaced grid rows, a blank row, labels, time
+    assert (
+        screen.screen.display[first_row].strip()
+        and not screen.screen.display[first_row - 1].strip()
+    )
+    assert abs(first_row - (20 - 1 - row)) <= 1
+
+
+def test_only_changed_pixels_are_redrawn_without_clearing():
+    screen = Screen()
+    driver = terminal(screen)
+    driver.show(frame(datetime(2026, 1, 1, 13, 37, 42)))
+    screen.feed()
+    driver.show(frame(datetime(2026, 1, 1, 13, 37, 43)))  # 42 -> 43 flips one bit
+    update = screen.feed()
+    assert ansi.CLEAR not in update
+    pixels_written = update.count(LIT) + update.count(UNLIT)
+    assert pixels_written == 1
+    assert screen.find("13:37:43")
+
+
+def test_unchanged_frame_writes_nothing():
+    screen = Screen()
+    driver = terminal(screen)
+    driver.show(frame())
+    screen.feed()
+    driver.show(frame())
+    assert screen.feed() == ""
+
+
+def test_cursor_is_hidden_while_running_and_shown_after_close():
+    screen = Screen()
+    driver = terminal(screen)
+    driver.show(frame())
+    screen.feed()
+    assert screen.screen.cursor.hidden
+    driver.close()
+    closing = screen.feed()
+    assert not screen.screen.cursor.hidden
+    assert closing.endswith(ansi.SHOW_CURSOR + ansi.MAIN_SCREEN)
+
+
+def test_alternate_screen_is_entered_and_left():
+    screen = Screen()
+    driver = terminal(screen)
+    driver.show(frame())
+    driver.close()
+    text = screen.out.getvalue()
+    assert text.startswith(ansi.ALT_SCREEN) and text.endswith(ansi.MAIN_SCREEN)
+
+
+def test_resize_redraws_the_whole_clock_at_the_new_centre():
+    screen = Screen(40, 20)
+    driver = terminal(screen)
+    driver.show(frame())
+    screen.feed()
+    screen.resize(60, 24)
+    driver.show(frame())  # same pixels: still redrawn, because the screen changed
+    update = screen.feed()
+    assert ansi.CLEAR in update
+    _row, col = screen.find("13:37:42")
+    assert col == (60 - 8) // 2
+
+
+def test_tiny_terminal_asks_to_be_enlarged():
+    screen = Screen(6, 3)
+    terminal(screen).show(frame())
+    screen.feed()
+    assert screen.screen.display[0].startswith("enlarg")
+
+
+def test_short_terminal_packs_rows_together():
+    screen = Screen(40, 9)  # 6 rows spaced out need 11 lines plus labels and time
+    terminal(screen).show(frame())
+    screen.feed()
+    time_row, _ = screen.find("13:37:42")
+    col = screen.find("H  M  S")[1]
+    bottom_rows = [screen.screen.buffer[time_row - n][col].data for n in (3, 4)]
+    assert all(glyph in (LIT[0], UNLIT[0]) for glyph in bottom_rows)
+
+
+@pytest.mark.parametrize(
+    ("colour", "expected"),
+    [("truecolor", "\x1b[38;2;255;72;40m"), ("256", "\x1b[38;5;"), ("16", "\x1b[91m")],
+)
+def test_colour_depth_selects_the_escape_sequences(colour, expected):
+    screen = Screen()
+    terminal(screen, colour=colour).show(frame())
+    assert expected in screen.out.getvalue()
+
+
+def test_bcd_face_draws_six_columns():
+    screen = Screen()
+    terminal(screen).show(frame(face=BcdFace()))
+    screen.feed()
+    assert screen.find("H  H  M  M  S  S")
+
+
+@pytest.mark.parametrize(
+    ("environ", "mode"),
+    [
+        ({"COLORTERM": "truecolor", "TERM": "xterm-256color"}, "truecolor"),
+        ({"COLORTERM": "24bit"}, "truecolor"),
+        ({"TERM": "xterm-256color"}, "256"),
+        ({"TERM": "xterm"}, "16"),
+        ({"TERM": "xterm-256color", "NO_COLOR": "1"}, "none"),
+        ({"TERM": "dumb"}, "none"),
+    ],
+)
+def test_colour_depth_is_detected_from_the_environment(environ, mode):
+    assert ansi.detect(environ) == mode
+
+
+def test_xterm256_maps_primaries_to_the_cube_and_greys_to_the_ramp():
+    assert ansi.xterm256((255, 0, 0)) == 196
+    assert ansi.xterm256((0, 0, 0)) == 16
+    assert ansi.xterm256((128, 128, 128)) == 244
+
+
+def test_output_that_is_not_a_terminal_is_plain_text():
+    out = io.StringIO()
+    driver = TerminalDriver(TerminalOptions(), stream=out, environ={"COLORTERM": "truecolor"})
+    driver.show(frame())
+    driver.close()
+    text = out.getvalue()
+    assert "\x1b" not in text
+    assert text.splitlines()[:8] == [
+        "○ ● ●",
+        "○ ○ ○",
+        "● ○ ●",
+        "● ● ○",
+        "○ ○ ●",
+        "● ● ○",
+        "H M S",
+        "13:37:42",
+    ]
+
+
+def test_plain_text_falls_back_to_ascii_for_ascii_streams():
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii")
+    TerminalDriver(TerminalOptions(), stream=out, environ={}).show(frame())
+    out.flush()
+    assert raw.getvalue().decode().splitlines()[0] == ". # #"
+
+
+def test_inline_mode_on_a_terminal_prints_coloured_lines_without_moving_the_cursor():
+    out = Tty()
+    opts = TerminalOptions(colour="truecolor", fullscreen=False)
+    TerminalDriver(opts, stream=out, environ={}).show(frame())
+    text = out.getvalue()
+    assert "\x1b[38;2;" in text
+    assert ansi.ALT_SCREEN not in text and "H" not in text.split("\n")[0]
