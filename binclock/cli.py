@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import sys
@@ -16,7 +15,7 @@ from binclock import __version__, config, exitcodes, registry
 from binclock.clock import OffsetClock, SystemClock
 from binclock.driver import DriverUnavailable
 from binclock.pipeline import build_driver, build_pipeline, timezone
-from binclock.run import Stopped, run, stop_on_signals
+from binclock.service import Service
 
 log = logging.getLogger("binclock")
 
@@ -120,7 +119,7 @@ def list_plugins(group: str) -> str:
     for name, ep in registry.registered(group).items():
         try:
             cls = ep.load()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others
             rows.append((name, "no", f"fails to load: {exc}"))
             continue
         ready = "yes" if registry.importable(getattr(cls, "requires", ())) else "no"
@@ -178,23 +177,27 @@ def one_shot(cfg: config.Config) -> config.Config:
 
 
 def run_clock(args: argparse.Namespace) -> int:
-    cfg, source = config.load(getattr(args, "config", None), command_line_overrides(args))
-    resolve(cfg, source, args)
+    overrides = command_line_overrides(args)
+
+    def loader() -> tuple[config.Config, Path | None]:
+        cfg, source = config.load(getattr(args, "config", None), overrides)
+        resolve(cfg, source, args)
+        return cfg, source
+
+    cfg, source = loader()
     tz = timezone(cfg)
     at = parse_at(args.at, tz) if args.at else None
-    driver = build_driver(one_shot(cfg) if args.once else cfg, source)
-    try:
-        pipeline = build_pipeline(cfg, driver, source)
-        if args.once:
+    if args.once:
+        driver = build_driver(one_shot(cfg), source)
+        try:
+            pipeline = build_pipeline(cfg, driver, source)
             driver.show(pipeline.render(at or SystemClock(tz).now()))
-            return exitcodes.OK
-        clock = OffsetClock(tz, at) if at else SystemClock(tz)
-        log.info("showing the %s face on the %s driver", cfg.face, cfg.driver)
-        with stop_on_signals(), contextlib.suppress(Stopped, KeyboardInterrupt):
-            run(pipeline, driver, clock)
+        finally:
+            driver.close()
         return exitcodes.OK
-    finally:
-        driver.close()
+    service = Service(loader, clock=OffsetClock(tz, at) if at else None)
+    log.info("%s", service.status())
+    return service.run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
+from binclock.schedule import Schedule
+from binclock.transition import TransitionOptions
 
 SYSTEM_CONFIG = Path("/etc/binclock/config.toml")
 ENV_VAR = "BINCLOCK_CONFIG"
@@ -53,6 +55,14 @@ class ClockConfig(Section):
     )
     hour12: bool = Field(False, description="12-hour clock (hours 1-12) instead of 24-hour")
     seconds: bool = Field(True, description="show the seconds column(s)")
+    unsynced_indicator: Literal["auto", "pixel", "blink", "off"] = Field(
+        "auto",
+        description="mark the display while the system clock is not yet synchronised:"
+        " the top-left pixel lit (pixel) or blinking (blink); auto: pixel when run by systemd",
+    )
+    unsynced_colour: Colour = Field(
+        (96, 0, 0), description="colour of the not-yet-synchronised mark"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -104,6 +114,17 @@ class ThemeConfig(Section):
     )
 
 
+class ServiceConfig(Section):
+    """How the running clock copes with a failing display."""
+
+    max_failures: int = Field(
+        10, ge=1, description="consecutive failed frames before exiting (systemd restarts it)"
+    )
+    max_backoff: float = Field(
+        8.0, gt=0, le=60, description="longest wait in seconds between retries of a failing display"
+    )
+
+
 class Config(Section):
     """The whole configuration file."""
 
@@ -114,6 +135,11 @@ class Config(Section):
     clock: ClockConfig = Field(default_factory=ClockConfig)
     display: DisplayConfig = Field(default_factory=DisplayConfig)
     theme: ThemeConfig = Field(default_factory=ThemeConfig)
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
+    schedule: Schedule = Field(
+        (), description="night dimming: [[schedule]] tables with from, to and brightness or off"
+    )
+    transition: TransitionOptions = Field(default_factory=TransitionOptions)
     drivers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="options per driver, as [drivers.NAME] tables"
     )
@@ -247,18 +273,35 @@ def plugin_options(
 def to_toml(model: BaseModel) -> str:
     """The model as a TOML document (for ``check-config``); unset optional keys are left out."""
     lines: list[str] = []
-    _emit(model.model_dump(mode="json"), (), lines)
+    _emit(model.model_dump(mode="json", by_alias=True), (), lines)
     return "\n".join(lines).strip() + "\n"
 
 
-def _emit(table: Mapping[str, Any], path: tuple[str, ...], lines: list[str]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and v is not None}
+def _is_tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _emit(
+    table: Mapping[str, Any], path: tuple[str, ...], lines: list[str], array: bool = False
+) -> None:
+    scalars = {
+        k: v
+        for k, v in table.items()
+        if v is not None and not isinstance(v, dict) and not _is_tables(v)
+    }
     tables = {k: v for k, v in table.items() if isinstance(v, dict)}
-    if path and (scalars or not tables):
-        lines += ["", f"[{'.'.join(_key(p) for p in path)}]"]
+    arrays = {k: v for k, v in table.items() if _is_tables(v)}
+    name = ".".join(_key(p) for p in path)
+    if array:
+        lines += ["", f"[[{name}]]"]
+    elif path and (scalars or not (tables or arrays)):
+        lines += ["", f"[{name}]"]
     lines += [f"{_key(k)} = {_value(v)}" for k, v in scalars.items()]
     for k, v in tables.items():
         _emit(v, (*path, k), lines)
+    for k, items in arrays.items():
+        for item in items:
+            _emit(item, (*path, k), lines, array=True)
 
 
 def _key(key: str) -> str:

@@ -13,6 +13,11 @@ class DriverUnavailable(Exception):
     """The display cannot be used here; the message says what to do about it."""
 
 
+class Finished(Exception):
+    """The display has done its job (a recording is complete, the reader went away):
+    the clock stops with exit status 0."""
+
+
 class FrameSizeError(ValueError):
     """A frame does not match the size the driver declared."""
 
@@ -30,7 +35,8 @@ class Driver(Protocol):
     ``size`` is ``(width, height)`` in pixels, or ``None`` when any size will do.
     ``close()`` must leave the display dark and may be called more than once.
     Driver classes also carry ``name``, ``description``, ``Options`` (a DriverOptions
-    model) and ``requires`` (modules the driver imports), and are built as ``Cls(options)``.
+    model), ``requires`` (modules the driver imports) and ``animates`` (False when in-between
+    fade frames are pointless, as for servos), and are built as ``Cls(options)``.
     """
 
     name: str
@@ -51,6 +57,7 @@ class BaseDriver:
     description: ClassVar[str] = ""
     Options: ClassVar[type[DriverOptions]] = DriverOptions
     requires: ClassVar[tuple[str, ...]] = ()
+    animates: bool = True
 
     size: tuple[int, int] | None = None
 

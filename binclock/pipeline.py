@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -15,17 +16,24 @@ from binclock.driver import Driver
 from binclock.faces import Face
 from binclock.frame import Frame
 from binclock.painter import Painter, PlacementError, Theme
+from binclock.schedule import ScheduleEntry, brightness_at
 
 
 @dataclass(frozen=True)
 class Pipeline:
-    """Face then painter: a local time in, a frame out."""
+    """Face then painter: a local time in, a frame out, dimmed as the schedule says."""
 
     face: Face
     painter: Painter
+    schedule: Sequence[ScheduleEntry] = ()
 
     def render(self, now: datetime) -> Frame:
-        return self.painter.paint(self.face.render(now), time=now)
+        painter = self.painter
+        if self.schedule:
+            level = brightness_at(self.schedule, now)
+            if level != 1.0:
+                painter = replace(painter, brightness=painter.brightness * level)
+        return painter.paint(self.face.render(now), time=now)
 
 
 def timezone(config: Config) -> tzinfo:
@@ -71,11 +79,14 @@ def build_painter(config: Config, driver: Driver) -> Painter:
 
 def build_pipeline(config: Config, driver: Driver, source: Path | None = None) -> Pipeline:
     """Face and painter for ``driver``; a face that cannot fit is a configuration error."""
-    face = build_face(config, source)
     painter = build_painter(config, driver)
+    probe = build_face(config, source)  # a throwaway: faces may keep state from their first frame
     try:
-        painter.layout(face.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
+        painter.layout(probe.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
     except PlacementError as exc:
         where = str(source or "built-in defaults")
-        raise ConfigError(f"{where}: display: the {config.face} face does not fit: {exc}") from None
-    return Pipeline(face, painter)
+        sized_by = f" (its size is set in [drivers.{config.driver}])" if driver.size else ""
+        raise ConfigError(
+            f"{where}: display: the {config.face} face does not fit: {exc}{sized_by}"
+        ) from None
+    return Pipeline(build_face(config, source), painter, config.schedule)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from binclock.clock import Clock
 
@@ -13,18 +14,33 @@ class Ticker:
     After every wake the second is recomputed from the wall clock, so a step forward or
     back is followed at once, no second is shown twice in a row, and the wait is always
     until the next boundary (never a busy loop, never a free-running ``sleep(1)``).
+    ``sleep`` defaults to the clock's; ``interrupted`` lets a pending signal end a wait.
     """
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        sleep: Callable[[float], None] | None = None,
+        interrupted: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.clock = clock
+        self.sleep = sleep or clock.sleep
+        self.interrupted = interrupted
         self.last: int | None = None
 
-    def wait(self) -> int:
-        """Block until a second other than the last one shown has begun; return it."""
+    def wait(self) -> int | None:
+        """Block until a second other than the last one has begun and return it;
+        None when interrupted first."""
         while True:
             now = self.clock.time()
             second = math.floor(now)
             if second != self.last:
                 self.last = second
                 return second
-            self.clock.sleep(second + 1 - now)
+            if self.interrupted():
+                return None
+            self.sleep(second + 1 - now)
+
+    def upcoming(self) -> int:
+        """The second the next ``wait`` will most likely return."""
+        return (self.last if self.last is not None else math.floor(self.clock.time())) + 1

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from typing import IO, Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from binclock.driver import BaseDriver, DriverOptions
+from binclock.driver import BaseDriver, DriverOptions, Finished
 from binclock.frame import Frame
 
 
@@ -33,6 +32,7 @@ class JsonlDriver(BaseDriver):
     name: ClassVar[str] = "jsonl"
     description: ClassVar[str] = "one JSON object per frame on stdout (for scripts)"
     Options: ClassVar[type[DriverOptions]] = JsonlOptions
+    animates = False  # a line per fade step would flood the reader
 
     def __init__(
         self, options: JsonlOptions | None = None, *, stream: IO[str] | None = None, **kwargs: Any
@@ -49,9 +49,11 @@ class JsonlDriver(BaseDriver):
             "height": frame.height,
             "pixels": [list(p) for p in frame.pixels],
         }
-        with contextlib.suppress(BrokenPipeError):
+        try:
             self.stream.write(json.dumps(record, separators=(",", ":")) + "\n")
             self.stream.flush()
+        except BrokenPipeError:
+            raise Finished("the reader of the JSON lines went away") from None
 
     def _unchanged(self, frame: Frame) -> None:
         if self.options.every_second:  # type: ignore[attr-defined]

@@ -1,0 +1,74 @@
+"""Run-time controls: requests a display's own buttons make, applied to the configuration.
+
+A driver with buttons (the Sense HAT's joystick) offers ``poll_controls()``; the run loop
+calls it once a second and turns each request into a new configuration with ``apply``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from binclock.config import Config
+
+log = logging.getLogger(__name__)
+
+BRIGHTNESS_STEP = 0.1
+DIMMEST = 0.1  # DIMMER stops here: lower, the clock is too easy to mistake for off
+
+
+class Control(enum.Enum):
+    """A change of settings asked for at run time."""
+
+    NEXT_FACE = "next face"
+    BRIGHTER = "brighter"
+    DIMMER = "dimmer"
+    TOGGLE_SECONDS = "toggle seconds"
+
+
+@runtime_checkable
+class Controllable(Protocol):
+    """A driver whose display has buttons.
+
+    ``poll_controls()`` must not block: it returns the requests made since the last call,
+    oldest first (an empty list when there were none, or the buttons are disabled).
+    """
+
+    def poll_controls(self) -> list[Control]: ...
+
+
+def poll(driver: Any) -> list[Control]:
+    """The requests ``driver`` has collected; none for drivers without buttons."""
+    return driver.poll_controls() if isinstance(driver, Controllable) else []
+
+
+def apply(config: Config, control: Control, faces: Sequence[str]) -> Config:
+    """``config`` changed as ``control`` asks, and the change logged.
+
+    ``faces`` are the face names NEXT_FACE cycles through, in order (after the last comes
+    the first; a face not in the list moves to the first).
+    """
+    if control is Control.NEXT_FACE:
+        if not faces:
+            return config
+        after = faces.index(config.face) + 1 if config.face in faces else 0
+        face = faces[after % len(faces)]
+        log.info("face %s -> %s", config.face, face)
+        return config.model_copy(update={"face": face})
+    if control is Control.TOGGLE_SECONDS:
+        seconds = not config.clock.seconds
+        log.info("seconds %s", "on" if seconds else "off")
+        return config.model_copy(
+            update={"clock": config.clock.model_copy(update={"seconds": seconds})}
+        )
+    old = config.display.brightness
+    if control is Control.BRIGHTER:
+        new = min(1.0, round(old + BRIGHTNESS_STEP, 2))
+    else:
+        new = max(min(old, DIMMEST), round(old - BRIGHTNESS_STEP, 2))
+    log.info("brightness %.2f -> %.2f", old, new)
+    return config.model_copy(
+        update={"display": config.display.model_copy(update={"brightness": new})}
+    )

@@ -1,0 +1,277 @@
+"""The running clock: one frame per second, signals, reloads, systemd and a failing display."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from binclock import controls, exitcodes, registry
+from binclock.clock import Clock, SystemClock
+from binclock.config import Config, ConfigError
+from binclock.driver import Driver, DriverUnavailable, Finished
+from binclock.frame import Frame
+from binclock.indicator import mark_unsynced
+from binclock.notify import Notifier
+from binclock.painter import PlacementError
+from binclock.pipeline import Pipeline, build_driver, build_pipeline, timezone
+from binclock.registry import BrokenPlugin, UnknownPlugin
+from binclock.schedule import brightness_at, summary
+from binclock.signals import SignalInbox
+from binclock.sync import SyncCheck
+from binclock.ticker import Ticker
+from binclock.transition import can_animate, lead_in, play
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[], tuple[Config, Path | None]]
+SYNC_RECHECK = 60  # seconds between checks once the clock is synchronised
+
+
+class Service:
+    """Shows the time on a driver at every wall-clock second until told to stop.
+
+    ``loader`` reads the configuration (again on SIGHUP). ``clock``, ``sleep``,
+    ``notifier`` and ``sync`` are injected so tests can drive time, systemd and the
+    synchronisation state; by default they are the real ones.
+    """
+
+    def __init__(
+        self,
+        loader: Loader,
+        *,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] | None = None,
+        notifier: Notifier | None = None,
+        sync: SyncCheck | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        self.loader = loader
+        self.config, self.source = loader()
+        self.tz: tzinfo = timezone(self.config)
+        self.clock = clock or SystemClock(self.tz)
+        self.inbox = SignalInbox()
+        self.ticker = Ticker(
+            self.clock, sleep or self.inbox.sleep, interrupted=lambda: bool(self.inbox.pending)
+        )
+        self.notifier = notifier or Notifier()
+        self.sync = sync or SyncCheck()
+        self.under_systemd = "INVOCATION_ID" in (os.environ if environ is None else environ)
+        self.driver: Driver = build_driver(self.config, self.source)
+        try:
+            self.pipeline: Pipeline = build_pipeline(self.config, self.driver, self.source)
+        except ConfigError:
+            self.driver.close()
+            raise
+        self.failures = 0
+        self.retry_at = 0
+        self.last_ping: float | None = None
+        self.ready = False
+        self.synced: bool | None = None
+        self.sync_checked_at: int | None = None
+        self.level: float | None = None
+        self._next: tuple[int, Frame] | None = None
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self, frames: int | None = None) -> int:
+        """Run until SIGTERM/SIGINT or a driver that has finished (exit 0), too many display
+        failures (exit 70), or a face that no longer fits the display (exit 78).
+
+        ``frames`` stops after that many seconds have been shown (for tests).
+        """
+        shown = 0
+        with self.inbox:
+            try:
+                while frames is None or shown < frames:
+                    second = self.ticker.wait()
+                    if self._handle_signals():
+                        return exitcodes.OK
+                    if second is None:
+                        continue
+                    self._handle_controls()
+                    if not self._tick(second):
+                        return exitcodes.SOFTWARE
+                    shown += 1
+                return exitcodes.OK
+            except Finished as done:
+                log.info("%s; stopping", done)
+                return exitcodes.OK
+            except PlacementError as exc:
+                log.error("the %s face no longer fits the display: %s", self.config.face, exc)
+                return exitcodes.CONFIG
+            finally:
+                self.notifier.stopping()
+                self.driver.close()
+                self.notifier.close()
+
+    def _tick(self, second: int) -> bool:
+        """Show ``second``; False when the display has failed too often in a row."""
+        if second < self.retry_at:
+            return True
+        frame = self._frame(second)
+        try:
+            self.driver.show(frame)
+        except Finished:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any driver fault: log, back off, retry
+            return self._failed(second, exc)
+        if self.failures:
+            log.warning("the display works again after %d failed frames", self.failures)
+        self.failures = 0
+        self._delivered()
+        self._next = (second + 1, self._render(second + 1))
+        return self._fade(frame, second + 1)
+
+    def _fade(self, shown: Frame, upcoming: int) -> bool:
+        """Lead into the next second with a fade, when configured and the display can."""
+        options = self.config.transition
+        if not options.enabled or not can_animate(self.driver) or self._next is None:
+            return True
+        target = self._frame(upcoming)
+        try:
+            play(
+                lead_in(shown, target, upcoming, options),
+                self.clock,
+                self.driver.show,
+                sleep=self.ticker.sleep,
+            )
+        except Finished:
+            raise
+        except Exception as exc:  # noqa: BLE001 - same as a failed frame
+            return self._failed(upcoming - 1, exc)
+        return True
+
+    def _frame(self, second: int) -> Frame:
+        if self._next is not None and self._next[0] == second:
+            frame = self._next[1]
+        else:
+            frame = self._render(second)
+        mode = self._indicator_mode()
+        if mode != "off" and not self._synchronised(second):
+            frame = mark_unsynced(frame, self.config.clock.unsynced_colour, mode, second)
+        return frame
+
+    def _render(self, second: int) -> Frame:
+        now = datetime.fromtimestamp(second, self.tz)
+        if self.config.schedule:
+            level = brightness_at(self.config.schedule, now)
+            if level != self.level:
+                log.info("%s", summary(self.config.schedule, now))
+                self.level = level
+        return self.pipeline.render(now)
+
+    def _failed(self, second: int, exc: Exception) -> bool:
+        self.failures += 1
+        limit = self.config.service.max_failures
+        if self.failures >= limit:
+            log.error("the display failed %d times in a row (last: %s); giving up", limit, exc)
+            return False
+        delay = min(2 ** (self.failures - 1), self.config.service.max_backoff)
+        log.warning("the display failed (%s); retrying in %gs", exc, delay)
+        self.retry_at = second + max(int(delay), 1)
+        return True
+
+    def _delivered(self) -> None:
+        """A frame reached the display: tell systemd we are ready, and feed its watchdog."""
+        if not self.ready:
+            self.ready = True
+            self.notifier.ready(self.status())
+        interval = self.notifier.watchdog_interval
+        now = self.clock.time()
+        due = self.last_ping is None or abs(now - self.last_ping) >= (interval or 0)
+        if interval is not None and due:
+            self.notifier.watchdog()
+            self.last_ping = now
+
+    def status(self) -> str:
+        return f"showing the {self.config.face} face on the {self.config.driver} driver"
+
+    # -- clock synchronisation -----------------------------------------------------------
+
+    def _indicator_mode(self) -> str:
+        mode = self.config.clock.unsynced_indicator
+        if mode == "auto":
+            return "pixel" if self.under_systemd else "off"
+        return mode
+
+    def _synchronised(self, second: int) -> bool:
+        due = (
+            self.synced is None
+            or not self.synced
+            or self.sync_checked_at is None
+            or abs(second - self.sync_checked_at) >= SYNC_RECHECK
+        )
+        if due:
+            self.sync_checked_at = second
+            synced = self.sync.synchronised()
+            if synced != self.synced:
+                if synced:
+                    log.info("the system clock is synchronised")
+                else:
+                    log.warning("the system clock is not synchronised yet; marking the display")
+                self.synced = synced
+        return bool(self.synced)
+
+    # -- buttons on the display -----------------------------------------------------------
+
+    def _handle_controls(self) -> None:
+        """Apply requests from the display's own buttons (the Sense HAT joystick)."""
+        for control in controls.poll(self.driver):
+            faces = list(registry.registered(registry.FACES))
+            config = self.config
+            for _ in range(max(len(faces), 1)):
+                config = controls.apply(config, control, faces)
+                try:
+                    pipeline = build_pipeline(config, self.driver, self.source)
+                except (ConfigError, UnknownPlugin, BrokenPlugin) as exc:
+                    log.info("skipping: %s", exc)
+                    continue
+                self.config, self.pipeline, self._next = config, pipeline, None
+                break
+
+    # -- signals and reload --------------------------------------------------------------
+
+    def _handle_signals(self) -> bool:
+        """Act on pending signals; True when asked to stop."""
+        for sig in self.inbox.take():
+            if sig == signal.SIGHUP:
+                self.reload()
+            else:
+                log.info("%s received; stopping", sig.name)
+                return True
+        return False
+
+    def reload(self) -> bool:
+        """Read the configuration again; keep running the old one if the new one is bad."""
+        self.notifier.reloading()
+        try:
+            config, source = self.loader()
+            driver = self.driver
+            if (config.driver, config.drivers.get(config.driver)) != (
+                self.config.driver,
+                self.config.drivers.get(self.config.driver),
+            ):
+                driver = build_driver(config, source)
+            try:
+                pipeline = build_pipeline(config, driver, source)
+            except ConfigError:
+                if driver is not self.driver:
+                    driver.close()
+                raise
+        except (ConfigError, DriverUnavailable, UnknownPlugin, BrokenPlugin) as exc:
+            log.error("reload failed, keeping the running configuration: %s", exc)
+            self.notifier.ready(self.status())
+            return False
+        if driver is not self.driver:
+            self.driver.close()
+            self.driver = driver
+        self.config, self.source, self.pipeline = config, source, pipeline
+        self.tz = timezone(config)
+        self._next = None
+        log.info("configuration reloaded from %s", source or "built-in defaults")
+        self.notifier.ready(self.status())
+        return True

@@ -1,0 +1,99 @@
+"""What the png and gif drivers share: their picture options, loading Pillow, safe file writes."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import IO
+
+from pydantic import Field, model_validator
+
+from binclock.config import Colour
+from binclock.driver import DriverOptions, DriverUnavailable
+
+INSTALL_HINT = "pip install 'binclock[snapshot]'"
+
+
+class SnapshotOptions(DriverOptions):
+    """The look of the picture and the display it stands for."""
+
+    width: int | None = Field(
+        None, ge=1, description="pixels across, e.g. 8 for an 8x8 matrix; unset: the face's width"
+    )
+    height: int | None = Field(
+        None, ge=1, description="pixels down, e.g. 8 for an 8x8 matrix; unset: the face's height"
+    )
+    led_size: int = Field(24, ge=4, le=512, description="diameter of each LED in image pixels")
+    spacing: int = Field(
+        8, ge=0, le=512, description="image pixels between LEDs and around the edge"
+    )
+    background: Colour = Field((16, 16, 16), description="colour behind the LEDs")
+    unlit: Colour = Field(
+        (40, 40, 40),
+        description="colour of an LED that is off (the background's colour hides them)",
+    )
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> SnapshotOptions:
+        if (self.width is None) != (self.height is None):
+            raise ValueError("set both width and height, or neither")
+        return self
+
+
+def declared_size(options: SnapshotOptions) -> tuple[int, int] | None:
+    """The fixed display size the options ask for, or None for the face's own size."""
+    if options.width is None or options.height is None:
+        return None
+    return (options.width, options.height)
+
+
+def load_renderer(driver: str) -> ModuleType:
+    """The Pillow renderer, or DriverUnavailable saying which extra to install."""
+    try:
+        return importlib.import_module("binclock.drivers.render")
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.partition(".")[0] != "PIL":
+            raise
+        raise DriverUnavailable(f"the {driver} driver needs Pillow: {INSTALL_HINT}") from None
+
+
+def output_path(path: Path, driver: str) -> Path:
+    """``path`` made absolute; DriverUnavailable when its directory cannot take the file."""
+    target = path.expanduser().absolute()
+    folder = target.parent
+    fix = f"create it or set drivers.{driver}.path"
+    if not folder.is_dir():
+        raise DriverUnavailable(f"cannot write {target}: no directory {folder} ({fix})")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DriverUnavailable(f"cannot write {target}: {folder} is not writable for you ({fix})")
+    if target.is_dir():
+        raise DriverUnavailable(f"cannot write {target}: it is a directory ({fix} to a file)")
+    return target
+
+
+def new_file_mode() -> int:
+    """The permissions a newly created file gets here (0666 less the umask)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def replace(path: Path, write: Callable[[IO[bytes]], None], mode: int) -> None:
+    """Write a new ``path`` beside it, then rename it over the old one.
+
+    Whoever reads the file (a web page, an image viewer) sees the old picture or the new
+    one, never half of one.
+    """
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            os.fchmod(f.fileno(), mode)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

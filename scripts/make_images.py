@@ -1,0 +1,190 @@
+"""Regenerates every picture in docs/images from real frames: real faces, painter and drivers.
+
+    python scripts/make_images.py             # rewrite docs/images
+    python scripts/make_images.py --out DIR   # write them somewhere else
+
+Everything shows 13:37:42 and no font from the system is used, so running it twice (or on
+another machine with the same Pillow) gives identical files. tests/test_make_images.py
+checks that the pictures in docs/images are up to date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import itertools
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyte
+from PIL import Image, ImageDraw, ImageFont
+
+from binclock import config
+from binclock.driver import Driver
+from binclock.drivers.ansi import ANSI16
+from binclock.drivers.gif import RecordingDone
+from binclock.frame import RGB
+from binclock.pipeline import Pipeline, build_driver, build_pipeline
+
+AT = datetime(2026, 3, 14, 13, 37, 42, tzinfo=UTC)
+IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+
+# How the LED pictures look (options of the png and gif drivers).
+SENSE_HAT = {"led_size": 22, "spacing": 6, "background": (20, 20, 20), "unlit": (44, 44, 44)}
+NEOPIXEL = {"led_size": 18, "spacing": 14, "background": (6, 6, 6), "unlit": (58, 58, 54)}
+GIF_SECONDS = 5
+
+# The terminal picture: screen size in cells, cell size in pixels, then scaled up crisply.
+SCREEN = (26, 16)
+CELL = (8, 16)
+SCALE = 2
+TERMINAL_BG: RGB = (24, 24, 28)
+TERMINAL_FG: RGB = (204, 204, 204)
+TITLE_BAR: RGB = (48, 48, 54)
+TITLE_HEIGHT = 20
+BUTTONS: tuple[RGB, ...] = ((255, 95, 86), (255, 189, 46), (39, 201, 63))
+PYTE_COLOURS = ["black", "red", "green", "brown", "blue", "magenta", "cyan", "white"]
+NAMED: dict[str, RGB] = {
+    **{name: ANSI16[i] for i, name in enumerate(PYTE_COLOURS)},
+    **{f"bright{name}": ANSI16[8 + i] for i, name in enumerate(PYTE_COLOURS)},
+}
+SHADES = {"░": {0}, "▒": {0, 3}, "▓": {0, 1, 3}}  # dots lit in each 2x2 tile, numbered 0-3
+
+
+def build(
+    driver: str, face: str, options: dict[str, Any], **handles: Any
+) -> tuple[Pipeline, Driver]:
+    """The pipeline and driver the command line would build for this configuration."""
+    cfg = config.validate({"face": face, "driver": driver, "drivers": {driver: options}})
+    display = build_driver(cfg, None, **handles)
+    return build_pipeline(cfg, display), display
+
+
+def snapshot(path: Path, face: str, **options: Any) -> Path:
+    """The png driver's picture of ``face`` at 13:37:42."""
+    pipeline, driver = build("png", face, {"path": str(path), **options})
+    try:
+        driver.show(pipeline.render(AT))
+    finally:
+        driver.close()
+    return path
+
+
+def recording(path: Path, face: str, seconds: int, **options: Any) -> Path:
+    """The gif driver's recording of ``face`` from 13:37:42, one frame per second until done."""
+    pipeline, driver = build("gif", face, {"path": str(path), "seconds": seconds, **options})
+    try:
+        with contextlib.suppress(RecordingDone):
+            for second in itertools.count():
+                driver.show(pipeline.render(AT + timedelta(seconds=second)))
+    finally:
+        driver.close()
+    return path
+
+
+def terminal(path: Path) -> Path:
+    """The terminal driver's real output at 13:37:42, run through a VT emulator and drawn."""
+    stream = io.StringIO()
+    pipeline, driver = build(
+        "terminal",
+        "binary",
+        {"colour": "truecolor", "fullscreen": True},
+        stream=stream,
+        environ={},
+        terminal_size=lambda: os.terminal_size(SCREEN),
+    )
+    try:
+        driver.show(pipeline.render(AT))
+        screen = pyte.Screen(*SCREEN)
+        pyte.Stream(screen).feed(stream.getvalue())
+    finally:
+        driver.close()
+    draw_screen(screen).save(path, format="PNG")
+    return path
+
+
+def draw_screen(screen: pyte.Screen) -> Image.Image:
+    """A terminal window showing the emulator's cells: their colours, blocks as filled cells."""
+    cw, ch = CELL
+    width, height = screen.columns * cw, screen.lines * ch
+    image = Image.new("RGB", (width, TITLE_HEIGHT + height), TERMINAL_BG)
+    pen = ImageDraw.Draw(image)
+    font = getattr(ImageFont, "load_default_imagefont", ImageFont.load_default)()
+    pen.rectangle((0, 0, width - 1, TITLE_HEIGHT - 1), fill=TITLE_BAR)
+    for i, colour in enumerate(BUTTONS):
+        x = 8 + i * 14
+        pen.ellipse((x, 5, x + 9, 14), fill=colour)
+    title = "binclock"
+    pen.text(((width - 6 * len(title)) // 2, 4), title, fill=(170, 170, 176), font=font)
+    for row in range(screen.lines):
+        for col in range(screen.columns):
+            cell = screen.buffer[row][col]
+            fg = _colour(cell.fg, TERMINAL_FG)
+            bg = _colour(cell.bg, TERMINAL_BG)
+            if cell.reverse:
+                fg, bg = bg, fg
+            left, top = col * cw, TITLE_HEIGHT + row * ch
+            box = (left, top, left + cw - 1, top + ch - 1)
+            pen.rectangle(box, fill=bg)
+            if cell.data == "█":
+                pen.rectangle(box, fill=fg)
+            elif cell.data in SHADES:
+                _shade(pen, box, fg, SHADES[cell.data])
+            elif cell.data.strip():
+                pen.text((left + 1, top + 2), cell.data, fill=fg, font=font)
+    return image.resize((image.width * SCALE, image.height * SCALE), Image.Resampling.NEAREST)
+
+
+def _shade(
+    pen: ImageDraw.ImageDraw, box: tuple[int, int, int, int], fg: RGB, dots: set[int]
+) -> None:
+    """A shade glyph as a regular pattern of dots, as terminals draw it."""
+    left, top, right, bottom = box
+    for y in range(top, bottom + 1):
+        for x in range(left, right + 1):
+            if (x % 2) + 2 * (y % 2) in dots:
+                pen.point((x, y), fill=fg)
+
+
+def _colour(name: str, default: RGB) -> RGB:
+    """A pyte cell colour: "default", a name such as "red", or six hex digits."""
+    if name == "default":
+        return default
+    if name in NAMED:
+        return NAMED[name]
+    n = int(name, 16)
+    return (n >> 16, n >> 8 & 255, n & 255)
+
+
+def make_all(out: Path) -> list[Path]:
+    """Every docs picture, written into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        terminal(out / "terminal.png"),
+        snapshot(out / "face-binary.png", "binary"),
+        snapshot(out / "face-bcd.png", "bcd"),
+        snapshot(out / "sensehat-binary.png", "binary", width=8, height=8, **SENSE_HAT),
+        snapshot(out / "sensehat-bcd.png", "bcd", width=8, height=8, **SENSE_HAT),
+        snapshot(out / "neopixel-8x8.png", "binary", width=8, height=8, **NEOPIXEL),
+        recording(out / "clock.gif", "binary", GIF_SECONDS),
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out", type=Path, default=IMAGES, help="folder to write into (default: docs/images)"
+    )
+    args = parser.parse_args(argv)
+    for path in make_all(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

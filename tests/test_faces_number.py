@@ -1,0 +1,138 @@
+"""The number face: any whole number in binary, from options or from a source."""
+
+import shlex
+import sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from binclock.faces.number import NumberFace, NumberOptions
+from binclock.sources import CommandSource
+
+NOW = datetime(2025, 11, 27, 13, 37, 42, tzinfo=ZoneInfo("Europe/London"))
+
+
+def read_bits(grid):
+    """All LEDs left to right, top to bottom, as one binary number."""
+    return int("".join("1" if b else "0" for c in grid.columns for b in c.bits), 2)
+
+
+def shape(grid):
+    return tuple(len(c.bits) for c in grid.columns)
+
+
+class FakeSource:
+    """Gives the values it was made with, one per read, and records when it was asked."""
+
+    def __init__(self, *values):
+        self.values = list(values)
+        self.asked = []
+
+    def read(self, now):
+        self.asked.append(now)
+        return self.values.pop(0)
+
+
+def showing(*values, **options):
+    return NumberFace(NumberOptions(value=0, **options), source=FakeSource(*values))
+
+
+# -- options -------------------------------------------------------------------------------
+
+
+def test_needs_a_value_or_a_command():
+    with pytest.raises(ValidationError, match="set value = N"):
+        NumberOptions()
+
+
+def test_refuses_both_a_value_and_a_command():
+    with pytest.raises(ValidationError, match="not both"):
+        NumberOptions(value=1, command="true")
+
+
+def test_refuses_columns_of_four_bits_or_fewer():
+    with pytest.raises(ValidationError, match="column_bits"):
+        NumberOptions(value=1, column_bits=4)
+
+
+def test_refuses_a_negative_value():
+    with pytest.raises(ValidationError, match="value"):
+        NumberOptions(value=-1)
+
+
+# -- showing numbers ---------------------------------------------------------------------------
+
+
+@given(st.integers(0, 2**64 - 1))
+def test_any_number_reads_back_from_its_leds(value):
+    assert read_bits(NumberFace(NumberOptions(value=value)).render(NOW)) == value
+
+
+@given(st.integers(0, 2**64 - 1), st.integers(5, 16))
+def test_uses_whole_columns_as_many_as_the_number_needs(value, column_bits):
+    grid = NumberFace(NumberOptions(value=value, column_bits=column_bits)).render(NOW)
+    needed = max(1, -(-value.bit_length() // column_bits))
+    assert shape(grid) == (column_bits,) * needed
+
+
+@given(st.integers(1, 64), st.integers(0, 2**64 - 1))
+def test_a_fixed_number_of_bits_keeps_the_face_one_size(bits, value):
+    grid = showing(value, bits=bits).render(NOW)
+    assert sum(shape(grid)) == bits
+    assert max(shape(grid)) <= 8
+
+
+def test_a_fixed_width_splits_from_the_right_into_full_columns():
+    assert shape(showing(5, bits=12).render(NOW)) == (4, 8)
+
+
+def test_columns_are_the_number_group_labelled_n():
+    grid = showing(300).render(NOW)
+    assert {(c.group, c.label) for c in grid.columns} == {("number", "N")}
+
+
+def test_caption_is_the_number_and_its_unit():
+    assert showing(48, unit="°C").render(NOW).caption == "48°C"
+
+
+def test_a_number_too_big_for_its_bits_lights_them_all_and_says_so():
+    grid = showing(300, bits=8).render(NOW)
+    assert read_bits(grid) == 255
+    assert grid.caption == "300 (over 255: all lit)"
+
+
+def test_a_negative_number_lights_nothing_and_says_so():
+    grid = showing(-3, bits=8).render(NOW)
+    assert read_bits(grid) == 0
+    assert grid.caption == "-3 (below 0: none lit)"
+
+
+def test_no_value_yet_is_dark_and_says_so():
+    grid = showing(None).render(NOW)
+    assert (read_bits(grid), shape(grid)) == (0, (8,))
+    assert grid.caption == "no value yet"
+
+
+def test_asks_its_source_at_the_time_it_is_shown():
+    source = FakeSource(1, 2)
+    face = NumberFace(NumberOptions(value=0), source=source)
+    face.render(NOW)
+    face.render(NOW + timedelta(seconds=1))
+    assert source.asked == [NOW, NOW + timedelta(seconds=1)]
+
+
+def test_a_command_option_reads_the_number_from_the_command():
+    command = f"{shlex.quote(sys.executable)} -c 'print(48312)'"
+    face = NumberFace(NumberOptions(command=command, divide=1000))
+    assert isinstance(face.source, CommandSource)
+    assert read_bits(face.render(NOW)) == 48
+
+
+def test_ignores_the_clock_options():
+    assert NumberFace(NumberOptions(value=7), hour12=True, seconds=False).render(NOW).values() == (
+        7,
+    )

@@ -1,0 +1,109 @@
+"""The docs pictures: made by scripts/make_images.py from real frames, and kept up to date."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageSequence
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGES = ROOT / "docs" / "images"
+SCRIPT = ROOT / "scripts" / "make_images.py"
+REGENERATE = "run: python scripts/make_images.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("make_images", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_images"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def make_images():
+    return load_script()
+
+
+@pytest.fixture(scope="module")
+def fresh(make_images, tmp_path_factory) -> dict[str, Path]:
+    """Every picture made now, into a temporary folder, by name."""
+    out = tmp_path_factory.mktemp("images")
+    return {path.name: path for path in make_images.make_all(out)}
+
+
+def pictures(path: Path) -> list[tuple[tuple[int, int], bytes, int | None]]:
+    """Each frame of an image file as (size, RGB bytes, duration)."""
+    with Image.open(path) as image:
+        return [
+            (frame.size, frame.convert("RGB").tobytes(), frame.info.get("duration"))
+            for frame in ImageSequence.Iterator(image)
+        ]
+
+
+EXPECTED = [
+    "terminal.png",
+    "face-binary.png",
+    "face-bcd.png",
+    "sensehat-binary.png",
+    "sensehat-bcd.png",
+    "neopixel-8x8.png",
+    "clock.gif",
+]
+
+
+def test_the_script_makes_every_docs_picture(fresh):
+    assert sorted(fresh) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_the_checked_in_picture_is_up_to_date(fresh, name):
+    checked_in = IMAGES / name
+    assert checked_in.exists(), f"docs/images/{name} is missing; {REGENERATE}"
+    assert pictures(checked_in) == pictures(fresh[name]), (
+        f"docs/images/{name} is out of date; {REGENERATE}"
+    )
+
+
+def test_every_picture_in_docs_images_comes_from_the_script(fresh):
+    made_by_hand = {
+        p.name for p in IMAGES.iterdir() if p.suffix in (".png", ".gif") and p.name not in fresh
+    }
+    assert not made_by_hand, f"add these to scripts/make_images.py: {sorted(made_by_hand)}"
+
+
+def test_running_it_twice_gives_identical_files(make_images, fresh, tmp_path):
+    again = {path.name: path.read_bytes() for path in make_images.make_all(tmp_path)}
+    assert again == {name: path.read_bytes() for name, path in fresh.items()}
+
+
+def test_the_terminal_picture_shows_the_lit_cells_in_the_theme_colours(fresh):
+    with Image.open(fresh["terminal.png"]) as image:
+        colours = {rgb for _, rgb in image.convert("RGB").getcolors(1 << 16)}
+    assert {(255, 72, 40), (48, 220, 96), (56, 136, 255)} <= colours
+
+
+def test_the_gif_shows_one_second_per_frame_from_13_37_42(make_images, fresh):
+    from binclock.drivers import render
+
+    style = render.Style()
+    seconds = []
+    with Image.open(fresh["clock.gif"]) as gif:
+        for frame in ImageSequence.Iterator(gif):
+            leds = render.read_leds(frame, 3, 6, style)
+            bits = [leds[y * 3 + 2] != style.unlit for y in range(6)]
+            seconds.append((sum(b << (5 - y) for y, b in enumerate(bits)), frame.info["duration"]))
+    assert seconds == [(42 + i, 1000) for i in range(make_images.GIF_SECONDS)]
+
+
+def test_the_eight_by_eight_pictures_are_eight_leds_square(make_images, fresh):
+    for name, style in (
+        ("sensehat-binary.png", make_images.SENSE_HAT),
+        ("neopixel-8x8.png", make_images.NEOPIXEL),
+    ):
+        pitch = style["led_size"] + style["spacing"]
+        with Image.open(fresh[name]) as image:
+            assert image.size == (8 * pitch + style["spacing"],) * 2, name
