@@ -3,5 +3,6 @@
 OK = 0
 USAGE = 64  # bad command line: unknown driver or face, bad option value
 UNAVAILABLE = 69  # the display cannot be used here (library missing, no device, no permission)
-SOFTWARE = 70  # the driver kept failing at run time
+SOFTWARE = 70  # the display kept failing at run time
+NOPERM = 77  # not allowed: service install/uninstall without root
 CONFIG = 78  # the configuration file or a --set override is invalid

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import decode_bcd, decode_binary
 
 from binclock import __version__
 from binclock.cli import main
 from binclock.frame import Frame
+from conftest import decode_bcd, decode_binary
 
 
 def binclock(*args: str, env: dict[str, str] | None = None, home: Path | None = None):

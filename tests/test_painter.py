@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from conftest import column_values, decode_binary
 
 from binclock.bitgrid import BitColumn, BitGrid
 from binclock.faces.time import BinaryFace
 from binclock.frame import BLACK
 from binclock.painter import DEFAULT_ON, Painter, PlacementError, Theme
+from conftest import column_values, decode_binary
 
 NOW = datetime(2026, 1, 1, 13, 37, 42)
 GRID = BinaryFace().render(NOW)

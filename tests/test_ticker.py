@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from binclock.clock import ManualClock
 from binclock.ticker import Ticker
 

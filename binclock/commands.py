@@ -1,0 +1,217 @@
+"""What each ``binclock`` command does, given its parsed arguments."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime, time, tzinfo
+from pathlib import Path
+
+from binclock import config, exitcodes, install, registry, testpattern
+from binclock.clock import OffsetClock, SystemClock
+from binclock.driver import Finished
+from binclock.explain import explain as explain_grid
+from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
+from binclock.service import Service
+
+log = logging.getLogger("binclock")
+
+
+class UsageError(Exception):
+    """A bad command line; shown as one line with exit code 64."""
+
+
+def parse_at(text: str, tz: tzinfo) -> datetime:
+    """``HH:MM[:SS]`` today, or an ISO 8601 date-time, as an aware time in ``tz``."""
+    try:
+        clock_time = time.fromisoformat(text)
+    except ValueError:
+        clock_time = None
+    if clock_time is not None and clock_time.tzinfo is None:
+        return datetime.combine(datetime.now(tz).date(), clock_time, tz)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--at {text!r}: expected HH:MM:SS or an ISO 8601 date and time") from None
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+def list_plugins(group: str) -> str:
+    """The installed drivers (with whether their library is importable) or faces, a line each."""
+    rows = []
+    for name, ep in registry.registered(group).items():
+        try:
+            cls = ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others
+            rows.append((name, "no", f"fails to load: {exc}"))
+            continue
+        ready = "yes" if registry.importable(getattr(cls, "requires", ())) else "no"
+        rows.append((name, ready, getattr(cls, "description", "")))
+    if group == registry.FACES:
+        return "\n".join(f"{n:<12} {d}" for n, _, d in rows)
+    lines = [f"{'NAME':<12} {'READY':<6} DESCRIPTION"]
+    lines += [f"{n:<12} {r:<6} {d}" for n, r, d in rows]
+    return "\n".join(lines)
+
+
+def overrides(args: argparse.Namespace) -> list[str]:
+    """``--set`` values, then ``--driver`` and ``--face``."""
+    found = list(getattr(args, "overrides", []) or [])
+    for key in ("driver", "face"):
+        value = getattr(args, key, None)
+        if value:
+            found.append(f'{key}="{value}"')
+    return found
+
+
+def resolve(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> None:
+    """Check that the face and driver exist: unknown names are usage errors on the command
+    line, and configuration errors in a file."""
+    for key, group in (("face", registry.FACES), ("driver", registry.DRIVERS)):
+        try:
+            registry.load(group, getattr(cfg, key))
+        except registry.UnknownPlugin as exc:
+            if getattr(args, key, None):
+                raise
+            where = source or "built-in defaults"
+            raise config.ConfigError(f"{where}: {key} = {exc.name!r}: {exc}") from None
+
+
+Adjust = Callable[[config.Config], config.Config]
+
+
+def load(
+    args: argparse.Namespace, adjust: Adjust | None = None
+) -> tuple[config.Config, Path | None]:
+    """The configuration the command line asks for, changed by ``adjust`` if given."""
+    cfg, source = config.load(getattr(args, "config", None), overrides(args))
+    if adjust is not None:
+        cfg = adjust(cfg)
+    resolve(cfg, source, args)
+    return cfg, source
+
+
+def one_shot(cfg: config.Config) -> config.Config:
+    """For a single frame: drivers with a ``fullscreen`` option print inline, so it stays."""
+    cls = registry.load(registry.DRIVERS, cfg.driver)
+    if "fullscreen" not in getattr(cls, "Options", config.Section).model_fields:
+        return cfg
+    table = {**cfg.drivers.get(cfg.driver, {}), "fullscreen": False}
+    return cfg.model_copy(update={"drivers": {**cfg.drivers, cfg.driver: table}})
+
+
+def _moment(args: argparse.Namespace, tz: tzinfo) -> datetime | None:
+    text = getattr(args, "at", None)
+    return parse_at(text, tz) if text else None
+
+
+def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
+    """The clock: one frame (``--once``) or every second until stopped."""
+    cfg, source = load(args, adjust)
+    tz = timezone(cfg)
+    at = _moment(args, tz)
+    if getattr(args, "once", False):
+        driver = build_driver(one_shot(cfg), source)
+        try:
+            pipeline = build_pipeline(cfg, driver, source)
+            driver.show(pipeline.render(at or SystemClock(tz).now()))
+        except Finished as done:
+            log.info("%s", done)
+        finally:
+            driver.close()
+        return exitcodes.OK
+    service = Service(lambda: load(args, adjust), clock=OffsetClock(tz, at) if at else None)
+    log.info("%s", service.status())
+    return service.run()
+
+
+def check_config(args: argparse.Namespace) -> int:
+    path = args.path or getattr(args, "config", None)
+    cfg, source = config.load(path, overrides(args))
+    resolve(cfg, source, args)
+    installed = registry.registered(registry.DRIVERS)
+    for name in sorted({cfg.driver, *cfg.drivers}):
+        if name in installed or name == cfg.driver:
+            cls = registry.load(registry.DRIVERS, name)
+            config.plugin_options(cfg, "drivers", name, cls.Options, source)
+    faces = registry.registered(registry.FACES)
+    for name in sorted({cfg.face, *cfg.faces}):
+        if name in faces or name == cfg.face:
+            cls = registry.load(registry.FACES, name)
+            config.plugin_options(cfg, "faces", name, cls.Options, source)
+    print(f"# {source or 'built-in defaults'}: valid")
+    print(config.to_toml(cfg), end="")
+    return exitcodes.OK
+
+
+def explain(args: argparse.Namespace) -> int:
+    cfg, source = load(args)
+    tz = timezone(cfg)
+    now = _moment(args, tz) or SystemClock(tz).now()
+    print(explain_grid(build_face(cfg, source).render(now), now, face=cfg.face), end="")
+    return exitcodes.OK
+
+
+def show(args: argparse.Namespace) -> int:
+    """``show N``: the number face with a fixed value, like the clock otherwise."""
+    if args.number < 0:
+        raise UsageError(f"show {args.number}: the number must be 0 or more")
+
+    def number_face(cfg: config.Config) -> config.Config:
+        options = {k: v for k, v in cfg.faces.get("number", {}).items() if k != "command"}
+        faces = {**cfg.faces, "number": {**options, "value": args.number}}
+        return cfg.model_copy(update={"face": "number", "faces": faces})
+
+    return run_clock(args, number_face)
+
+
+def test_pattern(args: argparse.Namespace) -> int:
+    """Light each pixel in order, then each column, then everything: the wiring check."""
+    cfg, source = load(args)
+    driver = build_driver(one_shot(cfg), source)
+    try:
+        size = driver.size
+        if size is None:
+            pipeline = build_pipeline(cfg, driver, source)
+            frame = pipeline.render(SystemClock(timezone(cfg)).now())
+            size = frame.size
+        describe = getattr(driver, "describe_pixel", None)
+        pattern = list(testpattern.steps(tuple(size), cfg.display.brightness, describe))
+        finished = testpattern.run(
+            driver, pattern, SystemClock(timezone(cfg)), delay=args.delay, step=args.step
+        )
+    finally:
+        driver.close()
+    if not finished:
+        print("stopped before the end", file=sys.stderr)
+    return exitcodes.OK
+
+
+def service(args: argparse.Namespace) -> int:
+    """``service install|uninstall``: the systemd unit for this installation."""
+    root: Path = args.root
+    if args.action == "install":
+        config_path = getattr(args, "config", None) or install.CONFIG
+        plan = install.install(
+            root,
+            driver=getattr(args, "driver", None),
+            config=Path(config_path).absolute(),
+            pwm=args.pwm,
+        )
+        for path in plan.written:
+            print(f"wrote {path}")
+        print("now run:")
+    else:
+        if root == Path("/") and shutil.which("systemctl"):
+            subprocess.run(["systemctl", "disable", "--now", "binclock"], check=False)
+        plan = install.uninstall(root)
+        for path in plan.written:
+            print(f"removed {path}")
+        print("the configuration is kept; now run:")
+    for line in plan.commands:
+        print(f"  sudo {line}")
+    return exitcodes.OK
