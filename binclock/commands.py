@@ -182,7 +182,13 @@ def test_pattern(args: argparse.Namespace) -> int:
         describe = getattr(driver, "describe_pixel", None)
         pattern = list(testpattern.steps(tuple(size), cfg.display.brightness, describe))
         finished = testpattern.run(
-            driver, pattern, SystemClock(timezone(cfg)), delay=args.delay, step=args.step
+            driver,
+            pattern,
+            SystemClock(timezone(cfg)),
+            delay=args.delay,
+            step=args.step,
+            read_line=sys.stdin.readline,
+            out=sys.stderr,  # stdout may be the display itself (terminal, jsonl)
         )
     finally:
         driver.close()

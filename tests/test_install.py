@@ -1,0 +1,132 @@
+"""``binclock service install/uninstall`` and the unit files, checked with systemd's tools."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from binclock import install
+from binclock.cli import main
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+needs_systemd = pytest.mark.skipif(
+    SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed"
+)
+UNITS = Path(__file__).parent.parent / "systemd"
+
+
+@pytest.fixture
+def root(tmp_path):
+    (tmp_path / "etc/systemd/system").mkdir(parents=True)
+    (tmp_path / "etc/group").write_text("root:x:0:\ngpio:x:997:pi\nvideo:x:44:pi\n")
+    return tmp_path
+
+
+def unit(root: Path) -> str:
+    return (root / "etc/systemd/system/binclock.service").read_text()
+
+
+def exposure(path: Path) -> float:
+    result = subprocess.run(
+        [SYSTEMD_ANALYZE, "security", "--offline=yes", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout + result.stderr)
+    assert match, result.stdout + result.stderr
+    return float(match.group(1))
+
+
+def test_install_writes_the_unit_with_this_installation_s_command(root):
+    install.install(root, driver="sensehat", start=["/opt/binclock/bin/binclock"])
+    expected = "/opt/binclock/bin/binclock --config /etc/binclock/config.toml --driver sensehat"
+    assert f"\nExecStart={expected}\n" in unit(root)
+
+
+def test_install_keeps_only_device_groups_that_exist(root):
+    install.install(root, start=["/usr/bin/binclock"])
+    assert re.search(r"^SupplementaryGroups=gpio video$", unit(root), re.M)
+
+
+def test_install_lets_a_virtualenv_in_a_home_directory_be_read(root):
+    install.install(root, start=["/home/pi/.venv/bin/binclock"])
+    assert re.search(r"^ProtectHome=read-only$", unit(root), re.M)
+
+
+def test_install_creates_a_valid_config_when_missing(root):
+    install.install(root, driver="neopixel", start=["/usr/bin/binclock"])
+    config_file = root / "etc/binclock/config.toml"
+    assert 'driver = "neopixel"' in config_file.read_text()
+    assert main(["check-config", str(config_file)]) == 0
+
+
+def test_install_keeps_an_existing_config(root):
+    config_file = root / "etc/binclock/config.toml"
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text('face = "bcd"\n')
+    install.install(root, start=["/usr/bin/binclock"])
+    assert config_file.read_text() == 'face = "bcd"\n'
+
+
+def test_install_with_pwm_adds_the_root_drop_in_and_uninstall_removes_everything(root):
+    install.install(root, pwm=True, start=["/usr/bin/binclock"])
+    drop_in = root / "etc/systemd/system/binclock.service.d/rpi-ws281x-pwm.conf"
+    assert "User=root" in drop_in.read_text()
+    plan = install.uninstall(root)
+    assert not drop_in.exists() and not drop_in.parent.exists()
+    assert not (root / "etc/systemd/system/binclock.service").exists()
+    assert len(plan.written) == 2
+    assert (root / "etc/binclock/config.toml").exists()
+
+
+def test_install_without_systemd_is_refused(tmp_path):
+    with pytest.raises(install.InstallError, match="is this a systemd system"):
+        install.install(tmp_path, start=["/usr/bin/binclock"])
+
+
+def test_service_install_command_prints_the_systemctl_commands(root, capsys):
+    assert main(["service", "install", "--root", str(root), "--driver", "terminal"]) == 0
+    out = capsys.readouterr().out
+    assert "sudo systemctl enable --now binclock" in out
+    assert f"ExecStart={install.command()[0]}" in unit(root)
+
+
+def test_the_unit_points_at_the_python_that_runs_binclock():
+    assert install.command(sys.executable)[0].startswith(str(Path(sys.executable).parent))
+
+
+@needs_systemd
+def test_shipped_unit_is_exposed_at_most_2_0():
+    assert exposure(UNITS / "binclock.service") <= 2.0
+
+
+@needs_systemd
+def test_unit_with_the_root_pwm_drop_in_is_exposed_at_most_5_0(tmp_path):
+    text = (UNITS / "binclock.service").read_text()
+    drop_in = (UNITS / "rpi-ws281x-pwm.conf").read_text().replace("[Service]\n", "")
+    combined = tmp_path / "binclock-pwm.service"
+    combined.write_text(text.replace("[Install]", drop_in + "\n[Install]"))
+    assert exposure(combined) <= 5.0
+
+
+@needs_systemd
+def test_installed_unit_passes_systemd_analyze_verify(root):
+    install.install(root, start=install.command())
+    result = subprocess.run(
+        [SYSTEMD_ANALYZE, "verify", "--man=no", str(root / "etc/systemd/system/binclock.service")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    problems = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if "binclock.service" in line and "Unknown group" not in line
+    ]
+    assert problems == [], result.stderr
