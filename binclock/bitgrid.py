@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+
+@lru_cache(maxsize=256)
+def _bits(value: int, width: int) -> tuple[bool, ...]:
+    # Cached: a clock asks for the same few dozen bit patterns every second.
+    return tuple(bool(value >> i & 1) for i in reversed(range(width)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +29,7 @@ class BitColumn:
         """``value`` as ``width`` bits, MSB first."""
         if not 0 <= value < 1 << width:
             raise ValueError(f"{value} does not fit in {width} bits")
-        return cls(group, label, tuple(bool(value >> i & 1) for i in reversed(range(width))))
+        return cls(group, label, _bits(value, width))
 
     @property
     def value(self) -> int:

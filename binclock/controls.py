@@ -41,7 +41,10 @@ class Controllable(Protocol):
 
 def poll(driver: Any) -> list[Control]:
     """The requests ``driver`` has collected; none for drivers without buttons."""
-    return driver.poll_controls() if isinstance(driver, Controllable) else []
+    # getattr, not isinstance(driver, Controllable): this runs every second, and a
+    # runtime Protocol check walks the class's whole MRO each time.
+    poll_controls = getattr(driver, "poll_controls", None)
+    return poll_controls() if poll_controls is not None else []
 
 
 def apply(config: Config, control: Control, faces: Sequence[str]) -> Config:

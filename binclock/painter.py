@@ -65,6 +65,11 @@ def _auto_gap(columns: int, turned: bool, size: tuple[int, int] | None) -> int:
 
 
 @lru_cache(maxsize=32)
+def _labels(places: tuple[tuple[int, int], ...], texts: tuple[str, ...]) -> tuple[Label, ...]:
+    return tuple(Label(x, texts[c]) for c, x in places)
+
+
+@lru_cache(maxsize=32)
 def _layout(
     heights: tuple[int, ...],
     gap: int | None,
@@ -131,6 +136,20 @@ class Painter:
     rotation: Rotation = 0
     mirror: bool = False
     background: RGB = BLACK
+    _palette: dict[str, tuple[RGB, RGB]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def colours(self, group: str) -> tuple[RGB, RGB]:
+        """The on and off colours of ``group`` at this brightness (worked out once)."""
+        pair = self._palette.get(group)
+        if pair is None:
+            pair = (
+                scale(self.theme.colour(group, True), self.brightness),
+                scale(self.theme.colour(group, False), self.brightness),
+            )
+            self._palette[group] = pair
+        return pair
 
     def layout(self, grid: BitGrid) -> Layout:
         """The placement of ``grid``'s shape; raises PlacementError when it does not fit."""
@@ -141,11 +160,10 @@ class Painter:
         layout = self.layout(grid)
         pixels = [scale(self.background, self.brightness)] * (layout.width * layout.height)
         for column, cells in zip(grid.columns, layout.cells, strict=True):
-            on = scale(self.theme.colour(column.group, True), self.brightness)
-            off = scale(self.theme.colour(column.group, False), self.brightness)
+            on, off = self.colours(column.group)
             for index, bit in zip(cells, column.bits, strict=True):
                 pixels[index] = on if bit else off
-        labels = tuple(Label(x, grid.columns[c].label) for c, x in layout.labels)
+        labels = _labels(layout.labels, tuple(c.label for c in grid.columns))
         return Frame(
             layout.width,
             layout.height,

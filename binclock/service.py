@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Loader = Callable[[], tuple[Config, Path | None]]
 SYNC_RECHECK = 60  # seconds between checks once the clock is synchronised
+AHEAD = 60  # seconds rendered in one go for faces that are pure functions of time
 
 
 class Service:
@@ -54,9 +55,7 @@ class Service:
         self.tz: tzinfo = timezone(self.config)
         self.clock = clock or SystemClock(self.tz)
         self.inbox = SignalInbox()
-        self.ticker = Ticker(
-            self.clock, sleep or self.inbox.sleep, interrupted=lambda: bool(self.inbox.pending)
-        )
+        self.ticker = Ticker(self.clock, sleep or self.inbox.sleep, interrupted=self.inbox.waiting)
         self.notifier = notifier or Notifier()
         self.sync = sync or SyncCheck()
         self.under_systemd = "INVOCATION_ID" in (os.environ if environ is None else environ)
@@ -73,7 +72,7 @@ class Service:
         self.synced: bool | None = None
         self.sync_checked_at: int | None = None
         self.level: float | None = None
-        self._next: tuple[int, Frame] | None = None
+        self._ahead: dict[int, Frame] = {}
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -123,13 +122,24 @@ class Service:
             log.warning("the display works again after %d failed frames", self.failures)
         self.failures = 0
         self._delivered()
-        self._next = (second + 1, self._render(second + 1))
+        self._prepare(second + 1)
         return self._fade(frame, second + 1)
+
+    def _prepare(self, second: int) -> None:
+        """Render what comes next while the CPU caches are still warm from this frame.
+
+        A face that is a pure function of time (``pure = True``) gets the next minute in
+        one go, so most seconds only hand a ready frame to the driver; others get one.
+        """
+        if second in self._ahead:
+            return
+        count = AHEAD if getattr(self.pipeline.face, "pure", False) else 1
+        self._ahead = {s: self._render(s) for s in range(second, second + count)}
 
     def _fade(self, shown: Frame, upcoming: int) -> bool:
         """Lead into the next second with a fade, when configured and the display can."""
         options = self.config.transition
-        if not options.enabled or not can_animate(self.driver) or self._next is None:
+        if not options.enabled or not can_animate(self.driver):
             return True
         target = self._frame(upcoming)
         try:
@@ -146,23 +156,25 @@ class Service:
         return True
 
     def _frame(self, second: int) -> Frame:
-        if self._next is not None and self._next[0] == second:
-            frame = self._next[1]
-        else:
-            frame = self._render(second)
+        frame = self._ahead.get(second) or self._render(second)
+        if self.config.schedule:
+            self._log_schedule(frame)
         mode = self._indicator_mode()
         if mode != "off" and not self._synchronised(second):
             frame = mark_unsynced(frame, self.config.clock.unsynced_colour, mode, second)
         return frame
 
     def _render(self, second: int) -> Frame:
-        now = datetime.fromtimestamp(second, self.tz)
-        if self.config.schedule:
-            level = brightness_at(self.config.schedule, now)
-            if level != self.level:
-                log.info("%s", summary(self.config.schedule, now))
-                self.level = level
-        return self.pipeline.render(now)
+        return self.pipeline.render(datetime.fromtimestamp(second, self.tz))
+
+    def _log_schedule(self, frame: Frame) -> None:
+        """Say when the night-dimming schedule changes the brightness (as it is shown)."""
+        if frame.time is None:
+            return
+        level = brightness_at(self.config.schedule, frame.time)
+        if level != self.level:
+            log.info("%s", summary(self.config.schedule, frame.time))
+            self.level = level
 
     def _failed(self, second: int, exc: Exception) -> bool:
         self.failures += 1
@@ -230,7 +242,7 @@ class Service:
                 except (ConfigError, UnknownPlugin, BrokenPlugin) as exc:
                     log.info("skipping: %s", exc)
                     continue
-                self.config, self.pipeline, self._next = config, pipeline, None
+                self.config, self.pipeline, self._ahead = config, pipeline, {}
                 break
 
     # -- signals and reload --------------------------------------------------------------
@@ -271,7 +283,7 @@ class Service:
             self.driver = driver
         self.config, self.source, self.pipeline = config, source, pipeline
         self.tz = timezone(config)
-        self._next = None
+        self._ahead = {}
         log.info("configuration reloaded from %s", source or "built-in defaults")
         self.notifier.ready(self.status())
         return True

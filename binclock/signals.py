@@ -1,36 +1,37 @@
-"""Signals as messages: handlers only note them, and a pending signal cuts a sleep short."""
+"""Signals as messages: blocked while the clock runs, collected when it is ready for them.
+
+The service sleeps in ``sigtimedwait``, which returns at once when SIGTERM, SIGINT or SIGHUP
+arrives and otherwise wakes at its deadline with the timer's usual 50 µs slack. (A
+``select`` sleep would let the kernel add 0.1% of the timeout: a millisecond late every
+second.) No handler runs in the middle of a frame.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import select
 import signal
-import socket
 from types import FrameType, TracebackType
 
 WATCHED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 class SignalInbox:
-    """Collects SIGTERM, SIGINT and SIGHUP while installed (main thread only).
+    """Holds SIGTERM, SIGINT and SIGHUP for the service while installed (main thread).
 
-    ``sleep`` waits on a self-pipe that ``signal.set_wakeup_fd`` writes to, so the
-    service wakes at once for a signal but never runs its own code inside a handler.
+    The signals are blocked, so threads started afterwards (a driver's worker) leave them
+    to this thread too; handlers that only take note cover a signal that still lands on a
+    thread started earlier.
     """
 
     def __init__(self, signals: tuple[signal.Signals, ...] = WATCHED) -> None:
         self.signals = signals
         self.pending: list[signal.Signals] = []
-        self._reader, self._writer = socket.socketpair()
-        for s in (self._reader, self._writer):
-            s.setblocking(False)
         self._previous: dict[signal.Signals, object] = {}
-        self._previous_fd = -1
+        self._mask: set[signal.Signals] | None = None
 
     def __enter__(self) -> SignalInbox:
-        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
         for s in self.signals:
             self._previous[s] = signal.signal(s, self._note)
+        self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, self.signals)
         return self
 
     def __exit__(
@@ -39,27 +40,31 @@ class SignalInbox:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.take()
+        if self._mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._mask)
         for s, handler in self._previous.items():
             signal.signal(s, handler)  # type: ignore[arg-type]
-        signal.set_wakeup_fd(self._previous_fd)
-        self._reader.close()
-        self._writer.close()
 
     def _note(self, signum: int, _frame: FrameType | None) -> None:
         self.pending.append(signal.Signals(signum))
 
+    def waiting(self) -> bool:
+        """True when a signal is waiting to be taken."""
+        return bool(self.pending) or bool(signal.sigpending() & set(self.signals))
+
     def sleep(self, seconds: float) -> None:
         """Sleep up to ``seconds``; return early when a signal arrives."""
-        if self.pending:
+        if self.pending or seconds <= 0:
             return
-        if seconds > 0:
-            select.select([self._reader], [], [], seconds)
-        with contextlib.suppress(BlockingIOError):
-            while self._reader.recv(64):
-                pass
+        info = signal.sigtimedwait(self.signals, seconds)
+        if info is not None:
+            self.pending.append(signal.Signals(info.si_signo))
 
     def take(self) -> list[signal.Signals]:
         """The signals received since the last call, oldest first."""
+        while (info := signal.sigtimedwait(self.signals, 0)) is not None:
+            self.pending.append(signal.Signals(info.si_signo))
         taken = []
         while self.pending:
             taken.append(self.pending.pop(0))  # pop is atomic: a signal noted meanwhile stays

@@ -6,14 +6,15 @@ import atexit
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import IO, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from binclock.driver import BaseDriver, DriverOptions
 from binclock.drivers import ansi
-from binclock.frame import BLACK, RGB, Frame
+from binclock.frame import BLACK, RGB, Frame, Label
 
 LIT = "██"
 UNLIT = "░░"
@@ -63,6 +64,7 @@ class TerminalDriver(BaseDriver):
         self._plain = not tty and opts.colour == "auto"
         self._glyphs = _plain_glyphs(self.stream) if self._plain else (LIT, UNLIT)
         self._pitch = len(self._glyphs[0]) + 1  # text columns per pixel, with the space
+        self._cells: dict[RGB, str] = {}
         self._screen: os.terminal_size | None = None
         self._origin = (0, 0)
         self._stride = 2
@@ -84,11 +86,15 @@ class TerminalDriver(BaseDriver):
             self._draw_in_place(frame)
 
     def _cell(self, rgb: RGB) -> str:
-        lit = rgb != BLACK
-        glyph = self._glyphs[0] if lit else self._glyphs[1]
-        if self.mode == "none":
-            return glyph
-        return ansi.foreground(rgb if lit else UNLIT_COLOUR, self.mode) + glyph
+        """The glyph for a pixel, with its colour (kept: a clock has a handful of colours)."""
+        cell = self._cells.get(rgb)
+        if cell is None:
+            lit = rgb != BLACK
+            cell = self._glyphs[0] if lit else self._glyphs[1]
+            if self.mode != "none":
+                cell = ansi.foreground(rgb if lit else UNLIT_COLOUR, self.mode) + cell
+            self._cells[rgb] = cell
+        return cell
 
     def _lines(self, frame: Frame) -> list[str]:
         """The frame as text lines: the grid, then labels and the time when enabled."""
@@ -101,16 +107,21 @@ class TerminalDriver(BaseDriver):
         width = self._text_width(frame)
         footer = []
         if opts.labels and frame.labels:
-            row = [" "] * width
-            for label in frame.labels:
-                for i, ch in enumerate(label.text[: self._pitch - 1]):
-                    row[self._pitch * label.x + i] = ch
-            footer.append("".join(row).rstrip())
+            footer.append(self._label_row(frame.labels, width))
         if opts.show_time and frame.caption:
             footer.append(frame.caption.center(width).rstrip())
         return footer
 
+    @lru_cache(maxsize=8)  # noqa: B019 - a few label rows per driver, freed with it
+    def _label_row(self, labels: tuple[Label, ...], width: int) -> str:
+        row = [" "] * width
+        for label in labels:
+            for i, ch in enumerate(label.text[: self._pitch - 1]):
+                row[self._pitch * label.x + i] = ch
+        return "".join(row).rstrip()
+
     def _draw_in_place(self, frame: Frame) -> None:
+        """Write only what changed since the last frame; everything after a resize."""
         out: list[str] = []
         screen = self._terminal_size()
         if not self._entered:
@@ -122,20 +133,27 @@ class TerminalDriver(BaseDriver):
             self._place(frame, screen)
             out.append(ansi.RESET + ansi.CLEAR)
             previous = None
-        top, left = self._origin
         if self._stride == 0:
             out.append(ansi.move(0, 0) + "enlarge the terminal"[: screen.columns])
         else:
-            for y, row in enumerate(frame.rows()):
-                for x, rgb in enumerate(row):
-                    if previous is None or previous.pixels[y * frame.width + x] != rgb:
-                        at = ansi.move(top + y * self._stride, left + self._pitch * x)
-                        out.append(at + self._cell(rgb))
-            footer_row = top + (frame.height - 1) * self._stride + 2
+            top, left = self._origin
+            width = frame.width
+            if previous is None:
+                changed: Iterable[int] = range(len(frame.pixels))
+            else:
+                pairs = enumerate(zip(previous.pixels, frame.pixels, strict=True))
+                changed = [i for i, (was, now) in pairs if was != now]
+            for i in changed:
+                y, x = divmod(i, width)
+                at = ansi.move(top + y * self._stride, left + self._pitch * x)
+                out.append(at + self._cell(frame.pixels[i]))
             out.append(ansi.RESET)
-            for i, text in enumerate(self._footer(frame)):
-                pad = max(self._text_width(frame), len(text))
-                out.append(ansi.move(footer_row + i, left) + text.ljust(pad))
+            footer_row = top + (frame.height - 1) * self._stride + 2
+            pad = self._text_width(frame)
+            old = self._footer(previous) if previous is not None else []
+            for n, text in enumerate(self._footer(frame)):
+                if n >= len(old) or old[n] != text:
+                    out.append(ansi.move(footer_row + n, left) + text.ljust(pad))
         self._write("".join(out))
         self._drawn = frame
 
@@ -185,9 +203,11 @@ class TerminalDriver(BaseDriver):
         atexit.unregister(self.close)
 
     def _write(self, text: str) -> None:
-        with contextlib.suppress(BrokenPipeError, ValueError):
+        try:
             self.stream.write(text)
             self.stream.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # the terminal is gone; there is nobody left to draw for
 
     def _stream_size(self) -> os.terminal_size:
         try:

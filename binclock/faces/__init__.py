@@ -2,7 +2,9 @@
 
 A face class has ``name``, ``description`` and ``Options`` (a FaceOptions model read from
 the ``[faces.NAME]`` config table), is built as ``Cls(options, hour12=..., seconds=...)``
-and is found through the ``binclock.faces`` entry points, like drivers.
+and is found through the ``binclock.faces`` entry points, like drivers. A face whose grid
+depends on nothing but the time it is given sets ``pure = True``: the clock then renders
+it a minute ahead in one go, which costs less CPU than a frame at a time.
 """
 
 from __future__ import annotations

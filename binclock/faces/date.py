@@ -36,6 +36,7 @@ class DateFace:
 
     name: ClassVar[str] = "date"
     description: ClassVar[str] = "month and day columns (and the weekday, 1 = Monday)"
+    pure: ClassVar[bool] = True  # the same time always gives the same grid
     Options: ClassVar[type[FaceOptions]] = DateOptions
 
     def __init__(

@@ -14,6 +14,7 @@ class BinaryFace:
 
     name: ClassVar[str] = "binary"
     description: ClassVar[str] = "columns H, M, S of 6 bits each, 32 at the top"
+    pure: ClassVar[bool] = True  # the same time always gives the same grid
     BITS: ClassVar[int] = 6
 
     Options: ClassVar[type[FaceOptions]] = FaceOptions
@@ -39,6 +40,7 @@ class BcdFace:
 
     name: ClassVar[str] = "bcd"
     description: ClassVar[str] = "one 4-bit column per digit of HH MM SS, 8 at the top"
+    pure: ClassVar[bool] = True  # the same time always gives the same grid
     BITS: ClassVar[int] = 4
 
     Options: ClassVar[type[FaceOptions]] = FaceOptions

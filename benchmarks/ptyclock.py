@@ -1,0 +1,95 @@
+"""Run a clock process in a pseudo-terminal and timestamp what it draws (benchmark helper)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CAPTION = re.compile(rb"(\d\d):(\d\d):(\d\d)")
+ENV = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "TZ": "UTC", "HOME": "/nonexistent"}
+
+
+@dataclass
+class Arrival:
+    """A write from the clock: when it arrived and the second its caption showed."""
+
+    at: float
+    shown: int
+
+
+@dataclass
+class PtyClock:
+    """A process whose stdout is a 80x24 pseudo-terminal we read and timestamp."""
+
+    argv: list[str]
+    arrivals: list[Arrival] = field(default_factory=list)
+    first_output: float | None = None
+
+    def start(self) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.started = time.time()
+        self.proc = subprocess.Popen(
+            self.argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **ENV},
+            start_new_session=True,
+        )
+        os.close(slave)
+
+    def take(self, data: bytes, arrived: float) -> None:
+        """Note one read: the second its last caption shows, and when it arrived."""
+        if self.first_output is None:
+            self.first_output = arrived
+        for h, m, s in CAPTION.findall(data)[-1:]:
+            day = arrived - arrived % 86400
+            shown = int(day + int(h) * 3600 + int(m) * 60 + int(s))
+            if shown - arrived > 43200:  # just after midnight, the caption is yesterday's
+                shown -= 86400
+            self.arrivals.append(Arrival(arrived, shown))
+
+    def cpu_ns(self) -> int:
+        """Nanoseconds the process has run on a CPU (the first field of schedstat)."""
+        return int(Path(f"/proc/{self.proc.pid}/schedstat").read_text().split()[0])
+
+    def rss_kib(self) -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        os.close(self.master)
+        return code
+
+
+def read_until(clocks: list[PtyClock], deadline: float) -> None:
+    """Read every clock's output as it arrives, timestamped, until ``deadline``."""
+    by_fd = {c.master: c for c in clocks}
+    while by_fd and (left := deadline - time.time()) > 0:
+        ready, _, _ = select.select(list(by_fd), [], [], left)
+        arrived = time.time()
+        for fd in ready:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                del by_fd[fd]
+                continue
+            by_fd[fd].take(data, arrived)
