@@ -21,10 +21,11 @@ commands:
   explain         print the face with bit values and sums, and how to read it
   show N          show the number N in binary
   test-pattern    light each pixel, then each column, then all: check the wiring
+  doctor          check libraries, devices, groups and the clock for each display
   service         install or uninstall the systemd service
 
-exit codes: 0 ok, 64 usage, 69 display unavailable, 70 display kept failing,
-77 permission denied, 78 configuration error"""
+exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable,
+70 display kept failing, 77 permission denied, 78 configuration error"""
 
 
 class Parser(argparse.ArgumentParser):
@@ -110,6 +111,10 @@ def parser() -> argparse.ArgumentParser:
         "--delay", type=float, default=0.5, metavar="S", help="seconds between steps (default 0.5)"
     )
 
+    sub.add_parser(
+        "doctor", parents=[common], help="check this machine for the displays (exit 1 on a failure)"
+    )
+
     service = sub.add_parser("service", parents=[common], help="manage the systemd service")
     actions = service.add_subparsers(
         dest="action", metavar="ACTION", parser_class=Parser, required=True
@@ -151,6 +156,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "show": commands.show,
         "test-pattern": commands.test_pattern,
         "service": commands.service,
+        "doctor": commands.doctor,
     }[args.command]
     return handler(args)
 

@@ -221,3 +221,10 @@ def service(args: argparse.Namespace) -> int:
     for line in plan.commands:
         print(f"  sudo {line}")
     return exitcodes.OK
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """Check this machine for the installed displays; 0 when nothing fails, else 1."""
+    from binclock import doctor as checks  # the checks are only needed here
+
+    return checks.run(lambda: config.load(getattr(args, "config", None), overrides(args)))

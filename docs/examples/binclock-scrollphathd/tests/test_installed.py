@@ -1,0 +1,55 @@
+"""The plugin as a user meets it: installed, found by name, and clear when there is no HAT.
+
+These run the ``binclock`` command of the environment the plugin is installed in.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from binclock import registry
+from fake_is31fl3731 import absent_bus
+
+from binclock_scrollphathd import ScrollPhatHdDriver
+
+BINCLOCK = Path(sys.executable).with_name("binclock")
+
+
+def binclock(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([BINCLOCK, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_the_entry_point_names_the_driver_class():
+    assert registry.load(registry.DRIVERS, "scrollphathd") is ScrollPhatHdDriver
+
+
+def test_list_drivers_shows_it_ready():
+    listing = binclock("--list-drivers").stdout.splitlines()
+    row = next(line.split() for line in listing if line.startswith("scrollphathd "))
+    assert row[:2] == ["scrollphathd", "yes"]
+
+
+def test_once_on_a_missing_bus_exits_69_with_one_line():
+    result = binclock(
+        "--driver", "scrollphathd", "--once", f"--set=drivers.scrollphathd.bus={absent_bus()}"
+    )
+    assert result.returncode == 69
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("binclock: no I2C bus")
+
+
+@pytest.mark.skipif(Path("/dev/i2c-1").exists(), reason="this machine has I2C bus 1")
+def test_once_on_a_machine_without_i2c_exits_69_with_one_line():
+    result = binclock("--driver", "scrollphathd", "--once")
+    assert (result.returncode, result.stderr.count("\n")) == (69, 1)
+
+
+def test_a_misspelt_option_is_a_configuration_error_naming_it(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = "scrollphathd"\n[drivers.scrollphathd]\nadress = 0x75\n')
+    result = binclock("check-config", str(path))
+    assert result.returncode == 78
+    assert "drivers.scrollphathd.adress" in result.stderr
