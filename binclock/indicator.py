@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from binclock.frame import RGB, Frame
 
 
@@ -15,12 +17,4 @@ def mark_unsynced(frame: Frame, colour: RGB, mode: str, second: int) -> Frame:
         return frame
     if mode == "blink" and second % 2:
         return frame
-    pixels = (colour, *frame.pixels[1:])
-    return Frame(
-        frame.width,
-        frame.height,
-        pixels,
-        time=frame.time,
-        labels=frame.labels,
-        caption=frame.caption,
-    )
+    return replace(frame, pixels=(colour, *frame.pixels[1:]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -70,14 +71,7 @@ def blend(previous: Frame, target: Frame, progress: float) -> Frame:
         a if a == b else _mix(a, b, progress)
         for a, b in zip(previous.pixels, target.pixels, strict=True)
     )
-    return Frame(
-        target.width,
-        target.height,
-        pixels,
-        time=target.time,
-        labels=target.labels,
-        caption=target.caption,
-    )
+    return replace(target, pixels=pixels)
 
 
 def fade_steps(previous: Frame | None, target: Frame, fps: float, duration: float) -> list[Step]:
