@@ -14,7 +14,6 @@ from pathlib import Path
 from binclock import config, exitcodes, install, registry, testpattern
 from binclock.clock import OffsetClock, SystemClock
 from binclock.driver import Finished
-from binclock.explain import explain as explain_grid
 from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
 from binclock.service import Service
 
@@ -152,6 +151,8 @@ def explain(args: argparse.Namespace) -> int:
     cfg, source = load(args)
     tz = timezone(cfg)
     now = _moment(args, tz) or SystemClock(tz).now()
+    from binclock.explain import explain as explain_grid  # kept out of the running clock
+
     print(explain_grid(build_face(cfg, source).render(now), now, face=cfg.face), end="")
     return exitcodes.OK
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +11,9 @@ TIME_ERROR = 5  # adjtimex(2) returns this while the kernel marks the clock unsy
 
 def kernel_clock_state() -> int | None:
     """adjtimex(2)'s clock state (0 ok ... 5 error), read-only; None where it can't be asked."""
+    import ctypes  # only when asked: most runs never need it
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if name is None:
         return None
