@@ -87,11 +87,15 @@ class Service:
             try:
                 while frames is None or shown < frames:
                     second = self.ticker.wait()
-                    if self._handle_signals():
-                        return exitcodes.OK
-                    if second is None:
-                        continue
-                    self._handle_controls()
+                    # A signal cuts the wait short (second is None); one that came while a
+                    # frame was drawn is found by the next wait, at once.
+                    if second is None or self.inbox.pending:
+                        if self._handle_signals():
+                            return exitcodes.OK
+                        if second is None:
+                            continue
+                    if hasattr(self.driver, "poll_controls"):
+                        self._handle_controls()
                     if not self._tick(second):
                         return exitcodes.SOFTWARE
                     shown += 1

@@ -65,6 +65,7 @@ class TerminalDriver(BaseDriver):
         self._glyphs = _plain_glyphs(self.stream) if self._plain else (LIT, UNLIT)
         self._pitch = len(self._glyphs[0]) + 1  # text columns per pixel, with the space
         self._cells: dict[RGB, str] = {}
+        self._footer_drawn: list[str] = []
         self._screen: os.terminal_size | None = None
         self._origin = (0, 0)
         self._stride = 2
@@ -150,10 +151,12 @@ class TerminalDriver(BaseDriver):
             out.append(ansi.RESET)
             footer_row = top + (frame.height - 1) * self._stride + 2
             pad = self._text_width(frame)
-            old = self._footer(previous) if previous is not None else []
-            for n, text in enumerate(self._footer(frame)):
+            old = self._footer_drawn if previous is not None else []
+            footer = self._footer(frame)
+            for n, text in enumerate(footer):
                 if n >= len(old) or old[n] != text:
                     out.append(ansi.move(footer_row + n, left) + text.ljust(pad))
+            self._footer_drawn = footer
         self._write("".join(out))
         self._drawn = frame
 

@@ -27,18 +27,22 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 class Sleeper:
-    """The clock's sleep, with actions to run at given sleeps (1 = the first)."""
+    """The service's sleep on a manual clock, with actions to run at given sleeps (1 = the
+    first). As the real sleep does, it returns at once when a signal is waiting."""
 
     def __init__(self, clock: ManualClock) -> None:
         self.clock = clock
         self.count = 0
         self.actions: dict[int, Callable[[], None]] = {}
+        self.service: Service | None = None
 
     def __call__(self, seconds: float) -> None:
         self.count += 1
-        self.clock.sleep(seconds)
         if self.count in self.actions:
             self.actions[self.count]()
+        if self.service is not None and self.service.inbox.waiting():
+            return
+        self.clock.sleep(seconds)
 
 
 def write(path: Path, text: str) -> Path:
@@ -66,6 +70,7 @@ def make_service(
         sync=SyncCheck(tmp_path / "synchronized", lambda: 0 if synced else TIME_ERROR),
         environ={"INVOCATION_ID": "x"} if under_systemd else {},
     )
+    sleeper.service = service
     return service, clock, sleeper
 
 
