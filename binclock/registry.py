@@ -43,7 +43,10 @@ def load(group: str, name: str) -> Any:
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            raise BrokenPlugin(f"cannot import {module_name!r} for {name!r}: {exc}") from exc
+            hint = ""
+            if isinstance(exc, ModuleNotFoundError) and exc.name == module_name.split(".")[0]:
+                hint = " (is its folder on PYTHONPATH? 'python -m binclock' looks in this one)"
+            raise BrokenPlugin(f"cannot import {module_name!r} for {name!r}: {exc}{hint}") from exc
         try:
             return getattr(module, attr)
         except AttributeError:

@@ -73,3 +73,8 @@ def test_spec_naming_a_missing_class_is_a_broken_plugin():
 def test_importable_checks_without_importing():
     assert registry.importable(("json",))
     assert not registry.importable(("no_such_module_here",))
+
+
+def test_spec_naming_a_missing_module_says_where_modules_are_looked_for():
+    with pytest.raises(registry.BrokenPlugin, match="PYTHONPATH"):
+        registry.load(registry.DRIVERS, "no_such_module:Driver")
