@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import shutil
 import subprocess
 import sys
@@ -108,6 +109,12 @@ def _moment(args: argparse.Namespace, tz: tzinfo) -> datetime | None:
     return parse_at(text, tz) if text else None
 
 
+def whole_second(moment: datetime, tz: tzinfo) -> datetime:
+    """``moment`` as the running clock shows it: a whole second of real local time (a wall
+    time that a DST change skips becomes the time it really is)."""
+    return datetime.fromtimestamp(math.floor(moment.timestamp()), tz)
+
+
 def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
     """The clock: one frame (``--once``) or every second until stopped."""
     cfg, source = load(args, adjust)
@@ -117,7 +124,7 @@ def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
         driver = build_driver(one_shot(cfg), source)
         try:
             pipeline = build_pipeline(cfg, driver, source)
-            driver.show(pipeline.render(at or SystemClock(tz).now()))
+            driver.show(pipeline.render(whole_second(at or SystemClock(tz).now(), tz)))
         except Finished as done:
             log.info("%s", done)
         finally:
@@ -142,6 +149,17 @@ def check_config(args: argparse.Namespace) -> int:
         if name in faces or name == cfg.face:
             cls = registry.load(registry.FACES, name)
             config.plugin_options(cfg, "faces", name, cls.Options, source)
+    for table, group, names in (
+        ("drivers", registry.DRIVERS, cfg.drivers),
+        ("faces", registry.FACES, cfg.faces),
+    ):
+        known = registry.registered(group)
+        for name in sorted(n for n in names if n not in known and ":" not in n):
+            print(
+                f"binclock: warning: {source or '--set'}: [{table}.{name}]: no such {table[:-1]}"
+                f" installed (available: {', '.join(known)})",
+                file=sys.stderr,
+            )
     print(f"# {source or 'built-in defaults'}: valid")
     print(config.to_toml(cfg), end="")
     return exitcodes.OK
@@ -150,7 +168,7 @@ def check_config(args: argparse.Namespace) -> int:
 def explain(args: argparse.Namespace) -> int:
     cfg, source = load(args)
     tz = timezone(cfg)
-    now = _moment(args, tz) or SystemClock(tz).now()
+    now = whole_second(_moment(args, tz) or SystemClock(tz).now(), tz)
     from binclock.explain import explain as explain_grid  # kept out of the running clock
 
     print(explain_grid(build_face(cfg, source).render(now), now, face=cfg.face), end="")
@@ -202,15 +220,15 @@ def service(args: argparse.Namespace) -> int:
     """``service install|uninstall``: the systemd unit for this installation."""
     root: Path = args.root
     if args.action == "install":
-        config_path = getattr(args, "config", None) or install.CONFIG
-        plan = install.install(
-            root,
-            driver=getattr(args, "driver", None),
-            config=Path(config_path).absolute(),
-            pwm=args.pwm,
-        )
+        config_path = Path(getattr(args, "config", None) or install.CONFIG).absolute()
+        driver = getattr(args, "driver", None)
+        if driver:
+            registry.load(registry.DRIVERS, driver)  # an unknown name is a usage error now
+        plan = install.install(root, driver=driver, config=config_path, pwm=args.pwm)
         for path in plan.written:
             print(f"wrote {path}")
+        if driver and root / config_path.relative_to("/") not in plan.written:
+            print(f'{config_path} exists: set driver = "{driver}" in it')
         print("now run:")
     else:
         if root == Path("/") and shutil.which("systemctl"):

@@ -118,10 +118,14 @@ class ServiceConfig(Section):
     """How the running clock copes with a failing display."""
 
     max_failures: int = Field(
-        10, ge=1, description="consecutive failed frames before exiting (systemd restarts it)"
+        5, ge=1, description="consecutive failed frames before exiting (systemd restarts it)"
     )
     max_backoff: float = Field(
-        8.0, gt=0, le=60, description="longest wait in seconds between retries of a failing display"
+        4.0,
+        gt=0,
+        le=60,
+        description="longest wait in seconds between retries of a failing display; keep the"
+        " retries within half of WatchdogSec= so binclock, not the watchdog, ends the run",
     )
 
 

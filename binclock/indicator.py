@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from binclock.frame import RGB, Frame
+from binclock.frame import BLACK, RGB, Frame
 
 
-def mark_unsynced(frame: Frame, colour: RGB, mode: str, second: int) -> Frame:
-    """``frame`` with its top-left pixel set to ``colour`` (every other second for ``blink``).
+def mark_unsynced(frame: Frame, colour: RGB, mode: str, second: int, index: int = 0) -> Frame:
+    """``frame`` with pixel ``index`` set to ``colour`` (every other second for ``blink``).
 
-    The top-left pixel is the most significant hours bit of both time faces, which never
-    lights for a time of day, so the mark does not hide the time on an upright display.
+    The service passes the pixel of the face's first, most significant bit: the hours' 32
+    (binary) or 8 (bcd), which a time of day never lights, wherever rotation and mirroring
+    put it. A black mark (brightness 0, the display off by schedule) is not drawn.
     """
-    if mode == "off" or frame.width == 0 or frame.height == 0:
+    if mode == "off" or not frame.pixels or colour == BLACK:
         return frame
     if mode == "blink" and second % 2:
         return frame
-    return replace(frame, pixels=(colour, *frame.pixels[1:]))
+    pixels = list(frame.pixels)
+    pixels[index] = colour
+    return replace(frame, pixels=tuple(pixels))

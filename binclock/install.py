@@ -47,10 +47,14 @@ def existing_groups(root: Path) -> set[str]:
     return {line.split(":", 1)[0] for line in lines if line and not line.startswith("#")}
 
 
-def unit_text(start: list[str], config: Path, driver: str | None, groups: set[str]) -> str:
-    """The unit for this installation: its ExecStart=, and only groups that exist here."""
+def unit_text(start: list[str], config: Path, groups: set[str]) -> str:
+    """The unit for this installation: its ExecStart=, and only groups that exist here.
+
+    The driver is not named on the command line but in the configuration file, so that
+    editing the file and reloading is all it takes to change it.
+    """
     text = template(UNIT)
-    args = [*start, "--config", str(config)] + (["--driver", driver] if driver else [])
+    args = [*start, "--config", str(config)]
     text = re.sub(r"^ExecStart=.*$", f"ExecStart={shlex.join(args)}", text, flags=re.M)
     match = re.search(r"^SupplementaryGroups=(.*)$", text, flags=re.M)
     if match:
@@ -90,7 +94,7 @@ def install(
     start = start or command()
     written = []
     unit = unit_dir / UNIT
-    unit.write_text(unit_text(start, config, driver, existing_groups(root)))
+    unit.write_text(unit_text(start, config, existing_groups(root)))
     unit.chmod(0o644)
     written.append(unit)
     drop_in_dir = unit_dir / f"{UNIT}.d"
@@ -108,7 +112,8 @@ def install(
         written.append(config_file)
     commands = (
         "systemctl daemon-reload",
-        "systemctl enable --now binclock",
+        "systemctl enable binclock",
+        "systemctl restart binclock",
         "journalctl -u binclock -f",
     )
     return Plan(tuple(written), commands)

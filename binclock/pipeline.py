@@ -26,6 +26,7 @@ class Pipeline:
     face: Face
     painter: Painter
     schedule: Sequence[ScheduleEntry] = ()
+    mark_index: int = 0  # the pixel of the face's first, most significant bit
 
     def render(self, now: datetime) -> Frame:
         painter = self.painter
@@ -82,11 +83,12 @@ def build_pipeline(config: Config, driver: Driver, source: Path | None = None) -
     painter = build_painter(config, driver)
     probe = build_face(config, source)  # a throwaway: faces may keep state from their first frame
     try:
-        painter.layout(probe.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
+        layout = painter.layout(probe.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
     except PlacementError as exc:
         where = str(source or "built-in defaults")
         sized_by = f" (its size is set in [drivers.{config.driver}])" if driver.size else ""
         raise ConfigError(
             f"{where}: display: the {config.face} face does not fit: {exc}{sized_by}"
         ) from None
-    return Pipeline(build_face(config, source), painter, config.schedule)
+    mark = layout.cells[0][0] if layout.cells and layout.cells[0] else 0
+    return Pipeline(build_face(config, source), painter, config.schedule, mark)

@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from binclock.driver import Driver, DriverUnavailable, Finished
 from binclock.frame import Frame
 from binclock.indicator import mark_unsynced
 from binclock.notify import Notifier
-from binclock.painter import PlacementError
-from binclock.pipeline import Pipeline, build_driver, build_pipeline, timezone
+from binclock.painter import PlacementError, scale
+from binclock.pipeline import Pipeline, build_driver, build_painter, build_pipeline, timezone
 from binclock.registry import BrokenPlugin, UnknownPlugin
 from binclock.schedule import brightness_at, summary
 from binclock.signals import SignalInbox
@@ -87,9 +88,9 @@ class Service:
             try:
                 while frames is None or shown < frames:
                     second = self.ticker.wait()
-                    # A signal cuts the wait short (second is None); one that came while a
-                    # frame was drawn is found by the next wait, at once.
-                    if second is None or self.inbox.pending:
+                    # A signal cuts the wait short (second is None), or came while the
+                    # last second was being drawn and is still waiting.
+                    if second is None or self.inbox.waiting():
                         if self._handle_signals():
                             return exitcodes.OK
                         if second is None:
@@ -106,6 +107,9 @@ class Service:
             except PlacementError as exc:
                 log.error("the %s face no longer fits the display: %s", self.config.face, exc)
                 return exitcodes.CONFIG
+            except DriverUnavailable as exc:
+                log.error("the display cannot be opened again after a reload: %s", exc)
+                return exitcodes.UNAVAILABLE
             finally:
                 self.notifier.stopping()
                 self.driver.close()
@@ -165,7 +169,11 @@ class Service:
             self._log_schedule(frame)
         mode = self._indicator_mode()
         if mode != "off" and not self._synchronised(second):
-            frame = mark_unsynced(frame, self.config.clock.unsynced_colour, mode, second)
+            level = self.pipeline.painter.brightness
+            if self.config.schedule and frame.time is not None:
+                level *= brightness_at(self.config.schedule, frame.time)
+            colour = scale(self.config.clock.unsynced_colour, level)
+            frame = mark_unsynced(frame, colour, mode, second, self.pipeline.mark_index)
         return frame
 
     def _render(self, second: int) -> Frame:
@@ -215,17 +223,15 @@ class Service:
         return mode
 
     def _synchronised(self, second: int) -> bool:
-        due = (
-            self.synced is None
-            or not self.synced
-            or self.sync_checked_at is None
-            or abs(second - self.sync_checked_at) >= SYNC_RECHECK
-        )
+        due = not self.synced or abs(second - (self.sync_checked_at or 0)) >= SYNC_RECHECK
         if due:
             self.sync_checked_at = second
-            synced = self.sync.synchronised()
+            state = self.sync.state()
+            synced = state is not False  # when nothing can tell, do not cry wolf
             if synced != self.synced:
-                if synced:
+                if state is None:
+                    log.info("cannot tell whether the system clock is synchronised; not marking")
+                elif synced:
                     log.info("the system clock is synchronised")
                 else:
                     log.warning("the system clock is not synchronised yet; marking the display")
@@ -239,8 +245,16 @@ class Service:
         for control in controls.poll(self.driver):
             faces = list(registry.registered(registry.FACES))
             config = self.config
-            for _ in range(max(len(faces), 1)):
+            # A face that cannot be built with its options here is skipped for the next one.
+            tries = len(faces) if control is controls.Control.NEXT_FACE else 1
+            for _ in range(max(tries, 1)):
                 config = controls.apply(config, control, faces)
+                if control in (controls.Control.BRIGHTER, controls.Control.DIMMER):
+                    # Only the painter changes: the face keeps its state (a running countdown).
+                    painter = build_painter(config, self.driver)
+                    self.config, self._ahead = config, {}
+                    self.pipeline = replace(self.pipeline, painter=painter)
+                    break
                 try:
                     pipeline = build_pipeline(config, self.driver, self.source)
                 except (ConfigError, UnknownPlugin, BrokenPlugin) as exc:
@@ -262,28 +276,33 @@ class Service:
         return False
 
     def reload(self) -> bool:
-        """Read the configuration again; keep running the old one if the new one is bad."""
+        """Read the configuration again; keep running the old one if the new one is bad.
+
+        A changed driver (or driver options) is opened after the old one is closed, since
+        both may want the same pins; if the new one cannot be opened, the old is reopened.
+        """
         self.notifier.reloading()
         try:
             config, source = self.loader()
-            driver = self.driver
-            if (config.driver, config.drivers.get(config.driver)) != (
+            changed = (config.driver, config.drivers.get(config.driver)) != (
                 self.config.driver,
                 self.config.drivers.get(self.config.driver),
-            ):
-                driver = build_driver(config, source)
-            try:
-                pipeline = build_pipeline(config, driver, source)
-            except ConfigError:
-                if driver is not self.driver:
-                    driver.close()
-                raise
-        except (ConfigError, DriverUnavailable, UnknownPlugin, BrokenPlugin) as exc:
-            log.error("reload failed, keeping the running configuration: %s", exc)
-            self.notifier.ready(self.status())
-            return False
-        if driver is not self.driver:
+            )
+            if not changed:
+                pipeline = build_pipeline(config, self.driver, source)
+        except (ConfigError, UnknownPlugin, BrokenPlugin) as exc:
+            return self._keep(exc)
+        if changed:
             self.driver.close()
+            driver: Driver | None = None
+            try:
+                driver = build_driver(config, source)
+                pipeline = build_pipeline(config, driver, source)
+            except (ConfigError, DriverUnavailable, UnknownPlugin, BrokenPlugin) as exc:
+                if driver is not None:
+                    driver.close()
+                self.driver = build_driver(self.config, self.source)  # back as it was
+                return self._keep(exc)
             self.driver = driver
         self.config, self.source, self.pipeline = config, source, pipeline
         self.tz = timezone(config)
@@ -291,3 +310,8 @@ class Service:
         log.info("configuration reloaded from %s", source or "built-in defaults")
         self.notifier.ready(self.status())
         return True
+
+    def _keep(self, exc: Exception) -> bool:
+        log.error("reload failed, keeping the running configuration: %s", exc)
+        self.notifier.ready(self.status())
+        return False

@@ -40,7 +40,3 @@ class Ticker:
             if self.interrupted():
                 return None
             self.sleep(second + 1 - now)
-
-    def upcoming(self) -> int:
-        """The second the next ``wait`` will most likely return."""
-        return (self.last if self.last is not None else math.floor(self.clock.time())) + 1

@@ -28,8 +28,9 @@ class GifOptions(snapshot.SnapshotOptions):
     seconds: int = Field(
         10,
         ge=1,
-        le=86_400,
-        description="seconds to record; then the file is written and the clock stops",
+        le=3_600,
+        description="seconds to record (at most an hour: every picture is kept in memory until"
+        " the file is written); then the file is written and the clock stops",
     )
     loop: bool = Field(True, description="play the GIF over and over (false: play it once)")
 

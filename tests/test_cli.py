@@ -192,3 +192,28 @@ def test_terminal_once_when_piped_prints_plain_text():
 def test_driver_given_as_module_class_runs(module_spec):
     result = binclock("--driver", module_spec, "--once", "--at", "01:02:03")
     assert decode_binary(jsonl_frame(result.stdout)[1]) == (1, 2, 3)
+
+
+def test_once_shows_a_whole_second_like_the_running_clock():
+    record, _ = jsonl_frame(binclock("--driver", "jsonl", "--once").stdout)
+    assert "." not in record["time"]
+
+
+def test_at_a_wall_time_skipped_by_dst_shows_the_time_it_really_is():
+    result = binclock(
+        "--driver",
+        "jsonl",
+        "--once",
+        "--at",
+        "2026-03-29T01:30:00",
+        "--set",
+        'clock.timezone="Europe/London"',
+    )
+    assert jsonl_frame(result.stdout)[0]["time"] == "2026-03-29T02:30:00+01:00"
+
+
+def test_check_config_warns_about_a_table_for_a_driver_that_is_not_installed(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text("[drivers.jsnol]\nwidth = 8\n")
+    assert main(["check-config", str(path)]) == 0
+    assert "[drivers.jsnol]: no such driver installed" in capsys.readouterr().err

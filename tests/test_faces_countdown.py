@@ -179,3 +179,13 @@ def test_without_seconds_blinks_two_columns():
     grid = after(countdown, NOW, 60)
     assert len(grid.columns) == 2
     assert is_blink(grid, True)
+
+
+def test_a_duration_too_long_for_a_clock_is_a_config_error_not_a_crash():
+    with pytest.raises(ValidationError, match="too long"):
+        CountdownOptions(duration="99999999999h")
+
+
+def test_a_duration_that_rounds_past_63_59_shows_63_59():
+    face = CountdownFace(CountdownOptions(duration="63h59m30s"), seconds=False)
+    assert face.render(NOW).values() == (63, 59)

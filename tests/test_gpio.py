@@ -199,10 +199,18 @@ def test_pwm_on_a_pin_library_without_pwm_is_unavailable():
 def test_close_turns_every_led_off_then_releases_the_pins(factory):
     driver = GpioDriver(GpioOptions(), pin_factory=factory)
     driver.show(Frame.blank(3, 6, WHITE))
+    pins = [pin for _, pin in driver.layout.wired()]
+    before_release: dict[int, float] = {}
+    release = driver._release
+
+    def note_then_release() -> None:
+        before_release.update({pin: factory.pin(pin).state for pin in pins})
+        release()
+
+    driver._release = note_then_release  # type: ignore[method-assign]
     driver.close()
-    for _, pin in driver.layout.wired():
-        history = [s.state for s in factory.pin(pin).states]
-        assert history[-2:] == [1, 0], f"GPIO{pin} was not turned off"
+    assert before_release == dict.fromkeys(pins, 0), "LEDs were still lit when released"
+    for pin in pins:
         assert factory.pin(pin).function == "input"
     gpiozero.LEDBoard(*(pin for _, pin in driver.layout.wired()), pin_factory=factory).close()
 

@@ -45,8 +45,19 @@ def exposure(path: Path) -> float:
 
 def test_install_writes_the_unit_with_this_installation_s_command(root):
     install.install(root, driver="sensehat", start=["/opt/binclock/bin/binclock"])
-    expected = "/opt/binclock/bin/binclock --config /etc/binclock/config.toml --driver sensehat"
+    expected = "/opt/binclock/bin/binclock --config /etc/binclock/config.toml"
     assert f"\nExecStart={expected}\n" in unit(root)
+
+
+def test_install_names_the_driver_in_the_config_not_the_command(root):
+    install.install(root, driver="sensehat", start=["/usr/bin/binclock"])
+    assert "--driver" not in unit(root)
+    assert 'driver = "sensehat"' in (root / "etc/binclock/config.toml").read_text()
+
+
+def test_service_install_refuses_an_unknown_driver(root, capsys):
+    assert main(["service", "install", "--root", str(root), "--driver", "neopixle"]) == 64
+    assert not (root / "etc/systemd/system/binclock.service").exists()
 
 
 def test_install_keeps_only_device_groups_that_exist(root):
@@ -93,7 +104,7 @@ def test_install_without_systemd_is_refused(tmp_path):
 def test_service_install_command_prints_the_systemctl_commands(root, capsys):
     assert main(["service", "install", "--root", str(root), "--driver", "terminal"]) == 0
     out = capsys.readouterr().out
-    assert "sudo systemctl enable --now binclock" in out
+    assert "sudo systemctl restart binclock" in out
     assert f"ExecStart={install.command()[0]}" in unit(root)
 
 

@@ -67,7 +67,7 @@ def make_service(
         clock=clock,
         sleep=sleeper,
         notifier=Notifier(environ or {}),
-        sync=SyncCheck(tmp_path / "synchronized", lambda: 0 if synced else TIME_ERROR),
+        sync=SyncCheck(tmp_path / "timesync/synchronized", lambda: 0 if synced else TIME_ERROR),
         environ={"INVOCATION_ID": "x"} if under_systemd else {},
     )
     sleeper.service = service
@@ -215,7 +215,11 @@ def failing_show(service: Service, fail_from: int = 0) -> list[str]:
 
 
 def test_failing_display_is_retried_with_backoff_while_the_clock_runs(tmp_path, caplog):
-    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+    service, _, _ = make_service(
+        tmp_path,
+        datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
+        "[service]\nmax_failures = 10\nmax_backoff = 8\n",
+    )
     tried = failing_show(service)
     with caplog.at_level(logging.WARNING):
         service.run(frames=16)
@@ -362,7 +366,12 @@ def test_mark_goes_when_the_clock_synchronises_and_both_changes_are_logged_once(
         '\nunsynced_indicator = "pixel"\n',
         synced=False,
     )
-    sleeper.actions[2] = (tmp_path / "synchronized").touch
+
+    def timesyncd_synchronises() -> None:
+        (tmp_path / "timesync").mkdir()
+        (tmp_path / "timesync/synchronized").touch()
+
+    sleeper.actions[2] = timesyncd_synchronises
     with caplog.at_level(logging.INFO):
         service.run(frames=5)
     assert [f.pixel(0, 0) for f in service.driver.frames] == [
@@ -399,13 +408,56 @@ def test_automatic_mark_is_shown_only_under_systemd(tmp_path):
 
 def test_timesyncd_flag_means_synchronised_whatever_the_kernel_says(tmp_path):
     (tmp_path / "synchronized").touch()
-    assert SyncCheck(tmp_path / "synchronized", lambda: TIME_ERROR).synchronised()
+    assert SyncCheck(tmp_path / "synchronized", lambda: TIME_ERROR).state() is True
 
 
-def test_kernel_state_is_the_fallback_without_timesyncd(tmp_path):
-    assert SyncCheck(tmp_path / "absent", lambda: 0).synchronised()
-    assert not SyncCheck(tmp_path / "absent", lambda: TIME_ERROR).synchronised()
-    assert not SyncCheck(tmp_path / "absent", lambda: None).synchronised()
+def test_timesyncd_running_without_its_flag_means_not_yet(tmp_path):
+    assert SyncCheck(tmp_path / "synchronized", lambda: 0).state() is False
+
+
+def test_kernel_state_decides_without_timesyncd(tmp_path):
+    flag = tmp_path / "timesync/synchronized"
+    assert SyncCheck(flag, lambda: 0).state() is True
+    assert SyncCheck(flag, lambda: TIME_ERROR).state() is False
+
+
+def test_state_is_unknown_where_the_kernel_cannot_be_asked(tmp_path):
+    check = SyncCheck(tmp_path / "timesync/synchronized", lambda: None)
+    assert check.state() is None
+    assert not check.synchronised()
+
+
+def test_unknown_sync_state_does_not_mark_the_display(tmp_path):
+    service, _, _ = make_service(
+        tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON), '\nunsynced_indicator = "pixel"\n'
+    )
+    service.sync = SyncCheck(tmp_path / "timesync/synchronized", lambda: None)
+    service.run(frames=1)
+    assert service.driver.last.pixel(0, 0) == (0, 0, 0)
+
+
+def test_mark_is_dimmed_with_the_display(tmp_path):
+    service, _, _ = make_service(
+        tmp_path,
+        datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
+        '\nunsynced_indicator = "pixel"\n[display]\nbrightness = 0.5\n',
+        synced=False,
+    )
+    service.run(frames=1)
+    assert service.driver.last.pixel(0, 0) == (48, 0, 0)
+
+
+def test_mark_follows_the_face_s_first_bit_when_the_display_is_turned(tmp_path):
+    service, _, _ = make_service(
+        tmp_path,
+        datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
+        '\nunsynced_indicator = "pixel"\n[display]\nrotation = 180\n',
+        synced=False,
+    )
+    service.run(frames=1)
+    frame = service.driver.last
+    assert frame.pixel(2, 5) == MARK  # the hours' 32 bit, bottom-right after a half turn
+    assert frame.pixel(0, 0) != MARK
 
 
 # -- schedule, fades and display buttons ------------------------------------------------------
@@ -448,3 +500,47 @@ def test_joystick_request_changes_the_setting_on_the_next_second(tmp_path):
     service.run(frames=3)
     peaks = [max(max(p) for p in f.pixels) for f in service.driver.frames]
     assert peaks == [128, 153, 153]
+
+
+def test_brightness_from_the_joystick_keeps_a_running_countdown(tmp_path):
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+    write(
+        tmp_path / "config.toml",
+        'face = "countdown"\n[faces.countdown]\nduration = "25m"\n'
+        '[clock]\ntimezone = "Europe/London"\n',
+    )
+    assert service.reload()
+    requests = [[], [], [Control.BRIGHTER], []]
+    service.driver.poll_controls = lambda: requests.pop(0) if requests else []  # type: ignore[attr-defined]
+    service.run(frames=4)
+    assert [f.caption for f in service.driver.frames] == [
+        "00:25:00 left",
+        "00:24:59 left",
+        "00:24:58 left",
+        "00:24:57 left",
+    ]
+
+
+def test_reload_with_new_gpio_options_reopens_the_pins(tmp_path, monkeypatch):
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory, MockPWMPin
+
+    monkeypatch.setattr(Device, "pin_factory", MockFactory(pin_class=MockPWMPin))
+    path = tmp_path / "config.toml"
+    path.write_text('driver = "gpio"\n[clock]\ntimezone = "UTC"\n')
+    clock = ManualClock(datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+    service = Service(
+        lambda: config.load(path, environ={}),
+        clock=clock,
+        sleep=clock.sleep,
+        notifier=Notifier({}),
+        sync=SyncCheck(tmp_path / "x/y", lambda: 0),
+        environ={},
+    )
+    try:
+        service.run(frames=1)
+        path.write_text(path.read_text() + "[drivers.gpio]\nactive_high = false\n")
+        assert service.reload()
+        assert service.driver.options.active_high is False
+    finally:
+        service.driver.close()

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from binclock.bitgrid import BitColumn, BitGrid
 from binclock.faces import FaceOptions
-from binclock.faces.stopwatch import BITS, SECOND, Elapsed, span_grid, span_text
+from binclock.faces.stopwatch import BITS, SECOND, WRAP, Elapsed, span_grid, span_text
 
 MINUTE = timedelta(minutes=1)
 LONGEST = timedelta(hours=64)  # the 6-bit hours column shows up to 63:59:59
@@ -38,6 +38,13 @@ def _time_of_day(value: Any) -> Any:
 
 def _duration(value: Any) -> Any:
     """Seconds (``1500``), units (``"25m"``, ``"1h30m"``, ``"90s"``) or ``"H:MM:SS"``."""
+    try:
+        return _parse_duration(value)
+    except OverflowError:
+        raise ValueError("that duration is too long for a clock (at most 63:59:59)") from None
+
+
+def _parse_duration(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError(_DURATION_FORMS)
     if isinstance(value, int | float):
@@ -119,6 +126,7 @@ class CountdownFace:
         if left > timedelta(0):
             unit = SECOND if self.seconds else MINUTE
             total = -(-left // unit) * (unit // SECOND)  # rounded up
+            total = min(total, WRAP - unit // SECOND)  # 6-bit hours show at most 63:59:59
             return span_grid(total, self.seconds, f"{span_text(total, self.seconds)} left")
         if since >= timedelta(seconds=self.options.blink):
             return span_grid(0, self.seconds, DONE)
