@@ -473,13 +473,19 @@ def drivers(machine: Machine, host: Host, setup: Setup) -> list[Row]:
     return rows
 
 
+# Drivers whose own check asks only for the libraries of the backend they will use (the
+# Sense HAT emulator needs neither sense_hat nor RTIMU).
+PER_BACKEND = {"neopixel", "sensehat"}
+
+
 def driver_finding(machine: Machine, host: Host, name: str, setup: Setup) -> Finding:
     try:
         cls = registry.load(registry.DRIVERS, name)
     except (registry.UnknownPlugin, registry.BrokenPlugin) as exc:
         return Finding("fails to load", str(exc))
+    check = CHECKS.get(name) if cls.__module__.startswith("binclock.drivers.") else None
     missing = [m for m in getattr(cls, "requires", ()) if not machine.importable((m,))]
-    if missing:
+    if missing and (check is None or name not in PER_BACKEND):
         return Finding(f"not installed: no module {', '.join(missing)}", install_fix(name, cls))
     model = getattr(cls, "Options", None)
     options: BaseModel | None = None
@@ -493,7 +499,8 @@ def driver_finding(machine: Machine, host: Host, name: str, setup: Setup) -> Fin
             return Finding(f"invalid [drivers.{name}] table", str(exc))
         except ValidationError:
             options = None  # a plugin whose options have required keys and no table
-    check = CHECKS.get(name) if cls.__module__.startswith("binclock.drivers.") else None
+    if options is None and missing:
+        return Finding(f"not installed: no module {', '.join(missing)}", install_fix(name, cls))
     if check is None or options is None:
         return Finding("ready")
     return check(machine, host, options)
@@ -557,6 +564,11 @@ def sensehat(machine: Machine, host: Host, options: Any) -> Finding:
                 "pip install sense-emu (on Raspberry Pi OS: sudo apt install sense-emu-tools)",
             )
         return Finding("emulator: start sense_emu_gui before binclock")
+    missing = [m for m in ("sense_hat", "RTIMU") if not machine.importable((m,))]
+    if missing:
+        return Finding(
+            f"not installed: no module {', '.join(missing)}", install_fix("sensehat", None)
+        )
     framebuffer = sense_hat_framebuffer(machine)
     if framebuffer is None:
         emulator = ' (or set drivers.sensehat.backend = "emulator")' * (options.backend == "auto")

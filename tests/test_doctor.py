@@ -711,3 +711,18 @@ def test_this_machine_can_be_examined_with_the_defaults():
     rows = diagnose(Machine(), lambda: (config.Config(), None))
     assert [r.check for r in rows][:3] == ["board", "clock", "config"]
     assert row(rows, "driver terminal").status is Status.OK
+
+
+def test_sense_hat_emulator_needs_neither_sense_hat_nor_rtimu(root):
+    machine = root.machine(modules=MODULES - {"sense_hat", "RTIMU"})
+    rows = diagnose(machine, using("sensehat", sensehat={"backend": "emulator"}))
+    assert row(rows, "driver sensehat").status is Status.OK
+
+
+def test_sense_hat_hardware_without_rtimu_fails_with_the_apt_hint(root):
+    machine = pi4(root).machine(modules=MODULES - {"RTIMU"})
+    found = row(
+        diagnose(machine, using("sensehat", sensehat={"backend": "hardware"})), "driver sensehat"
+    )
+    assert (found.status, found.found) == (Status.FAIL, "not installed: no module RTIMU")
+    assert "python3-sense-hat" in found.fix
