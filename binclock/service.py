@@ -117,8 +117,8 @@ class Service:
 
     def _tick(self, second: int) -> bool:
         """Show ``second``; False when the display has failed too often in a row."""
-        if second < self.retry_at:
-            return True
+        if 0 < self.retry_at - second <= self.config.service.max_backoff:
+            return True  # backing off; a clock stepped back does not stretch the wait
         frame = self._frame(second)
         try:
             self.driver.show(frame)

@@ -227,6 +227,14 @@ def test_failing_display_is_retried_with_backoff_while_the_clock_runs(tmp_path, 
     assert "SPI bus busy" in caplog.text
 
 
+def test_backoff_does_not_freeze_the_display_when_the_clock_steps_back(tmp_path):
+    service, clock, sleeper = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+    tried = failing_show(service, fail_from=1)
+    sleeper.actions[2] = lambda: clock.step(-3600)
+    service.run(frames=4)
+    assert tried[:3] == ["12:00:00", "12:00:01", "11:00:02"]
+
+
 def test_display_that_keeps_failing_ends_the_run_with_exit_70(tmp_path):
     service, _, _ = make_service(
         tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON), "[service]\nmax_failures = 3\n"
