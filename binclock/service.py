@@ -60,11 +60,17 @@ class Service:
         self.notifier = notifier or Notifier()
         self.sync = sync or SyncCheck()
         self.under_systemd = "INVOCATION_ID" in (os.environ if environ is None else environ)
-        self.driver: Driver = build_driver(self.config, self.source)
+        self.inbox.open()  # before the driver, so threads it starts leave signals to us
+        try:
+            self.driver: Driver = build_driver(self.config, self.source)
+        except BaseException:
+            self.inbox.close()
+            raise
         try:
             self.pipeline: Pipeline = build_pipeline(self.config, self.driver, self.source)
-        except ConfigError:
+        except BaseException:
             self.driver.close()
+            self.inbox.close()
             raise
         self.failures = 0
         self.retry_at = 0

@@ -28,10 +28,27 @@ class SignalInbox:
         self._previous: dict[signal.Signals, object] = {}
         self._mask: set[signal.Signals] | None = None
 
-    def __enter__(self) -> SignalInbox:
+    def open(self) -> None:
+        """Start holding the signals (before any driver starts a thread of its own)."""
+        if self._mask is not None:
+            return
         for s in self.signals:
             self._previous[s] = signal.signal(s, self._note)
         self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, self.signals)
+
+    def close(self) -> None:
+        """Give the signals back to their previous handlers."""
+        if self._mask is None:
+            return
+        self.take()
+        signal.pthread_sigmask(signal.SIG_SETMASK, self._mask)
+        self._mask = None
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)  # type: ignore[arg-type]
+        self._previous.clear()
+
+    def __enter__(self) -> SignalInbox:
+        self.open()
         return self
 
     def __exit__(
@@ -40,11 +57,7 @@ class SignalInbox:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.take()
-        if self._mask is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, self._mask)
-        for s, handler in self._previous.items():
-            signal.signal(s, handler)  # type: ignore[arg-type]
+        self.close()
 
     def _note(self, signum: int, _frame: FrameType | None) -> None:
         self.pending.append(signal.Signals(signum))

@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,13 @@ from binclock.sync import TIME_ERROR, SyncCheck
 from conftest import decode_binary
 
 LONDON = ZoneInfo("Europe/London")
+
+
+def send(sig: signal.Signals) -> None:
+    """Signal the main thread, where the service runs (other threads may linger in tests)."""
+    signal.pthread_kill(threading.main_thread().ident, sig)
+
+
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -146,7 +154,7 @@ def test_clock_stepped_back_is_shown_without_freezing(tmp_path):
 
 def test_sigterm_stops_with_exit_0_and_leaves_the_display_dark(tmp_path):
     service, _, sleeper = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
-    sleeper.actions[3] = lambda: os.kill(os.getpid(), signal.SIGTERM)
+    sleeper.actions[3] = lambda: send(signal.SIGTERM)
     assert service.run() == exitcodes.OK
     assert len(service.driver.history) == 3
     service.driver.assert_dark()
@@ -155,7 +163,7 @@ def test_sigterm_stops_with_exit_0_and_leaves_the_display_dark(tmp_path):
 
 def test_sigint_stops_like_sigterm(tmp_path):
     service, _, sleeper = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
-    sleeper.actions[1] = lambda: os.kill(os.getpid(), signal.SIGINT)
+    sleeper.actions[1] = lambda: send(signal.SIGINT)
     assert service.run() == exitcodes.OK
     service.driver.assert_dark()
 
@@ -172,7 +180,7 @@ def test_sighup_with_a_good_config_takes_effect_on_the_next_second(tmp_path):
 
     def reconfigure() -> None:
         write(tmp_path / "config.toml", '[clock]\ntimezone = "UTC"\n[display]\nbrightness = 0.5\n')
-        os.kill(os.getpid(), signal.SIGHUP)
+        send(signal.SIGHUP)
 
     sleeper.actions[2] = reconfigure
     service.run(frames=4)
@@ -186,7 +194,7 @@ def test_sighup_with_a_bad_config_keeps_the_old_one_and_logs_one_line(tmp_path, 
 
     def break_config() -> None:
         write(tmp_path / "config.toml", "[display]\nbrightness = 9\n")
-        os.kill(os.getpid(), signal.SIGHUP)
+        send(signal.SIGHUP)
 
     sleeper.actions[1] = break_config
     with caplog.at_level(logging.ERROR):
@@ -315,7 +323,7 @@ def test_reload_is_announced_and_followed_by_ready(tmp_path, notify_socket):
     service, _, sleeper = make_service(
         tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON), environ=environ
     )
-    sleeper.actions[1] = lambda: os.kill(os.getpid(), signal.SIGHUP)
+    sleeper.actions[1] = lambda: send(signal.SIGHUP)
     service.run(frames=2)
     messages = receive()
     assert messages[1].startswith("RELOADING=1\nMONOTONIC_USEC=")
