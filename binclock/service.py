@@ -101,8 +101,7 @@ class Service:
                             return exitcodes.OK
                         if second is None:
                             continue
-                    if hasattr(self.driver, "poll_controls"):
-                        self._handle_controls()
+                    self._handle_controls()
                     if not self._tick(second):
                         return exitcodes.SOFTWARE
                     shown += 1
