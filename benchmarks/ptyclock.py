@@ -31,6 +31,7 @@ class PtyClock:
     """A process whose stdout is a 80x24 pseudo-terminal we read and timestamp."""
 
     argv: list[str]
+    name: str = ""
     arrivals: list[Arrival] = field(default_factory=list)
     first_output: float | None = None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from binclock.config import Config
@@ -39,12 +39,10 @@ class Controllable(Protocol):
     def poll_controls(self) -> list[Control]: ...
 
 
-def poll(driver: Any) -> list[Control]:
-    """The requests ``driver`` has collected; none for drivers without buttons."""
-    # getattr, not isinstance(driver, Controllable): this runs every second, and a
-    # runtime Protocol check walks the class's whole MRO each time.
-    poll_controls = getattr(driver, "poll_controls", None)
-    return poll_controls() if poll_controls is not None else []
+def poller(driver: Any) -> Callable[[], list[Control]] | None:
+    """What to call each second for ``driver``'s requests: its ``poll_controls``, or None
+    for drivers without buttons. Looked up once per driver, as the clock asks every second."""
+    return getattr(driver, "poll_controls", None)
 
 
 def apply(config: Config, control: Control, faces: Sequence[str]) -> Config:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
@@ -34,6 +36,9 @@ class Driver(Protocol):
 
     ``size`` is ``(width, height)`` in pixels, or ``None`` when any size will do.
     ``close()`` must leave the display dark and may be called more than once.
+    A driver may also offer ``prepare(frames)``: just after showing a frame, the clock may
+    pass the frames due at the coming seconds, in order, so a driver can convert them in one
+    warm batch ahead of their boundaries instead of one cold conversion each second.
     Driver classes also carry ``name``, ``description``, ``Options`` (a DriverOptions
     model), ``requires`` (modules the driver imports) and ``animates`` (False when in-between
     fade frames are pointless, as for servos), and are built as ``Cls(options)``.
@@ -50,7 +55,8 @@ class Driver(Protocol):
 class BaseDriver:
     """Optional helper base: checks frame sizes, skips unchanged frames, closes once.
 
-    Subclasses implement ``_draw(frame)`` and ``_dark()``; ``_release()`` frees the hardware.
+    Subclasses implement ``_draw(frame)`` and ``_dark()``; ``_release()`` frees the hardware;
+    ``_prepare(frames)`` may work out ahead what ``_draw`` will send for those frames.
     """
 
     name: ClassVar[str] = ""
@@ -69,12 +75,22 @@ class BaseDriver:
     def show(self, frame: Frame) -> None:
         if self._closed:
             raise RuntimeError(f"the {self.name} driver is closed")
-        check_size(self, frame)
+        if self.size is not None:
+            check_size(self, frame)
         if frame == self._last:
             self._unchanged(frame)
             return
         self._draw(frame)
         self._last = frame
+
+    def prepare(self, frames: Sequence[Frame]) -> None:
+        """Get ready to show ``frames`` in this order after the last one (each must still be
+        shown, and may never be); frames after one that does not fit are left out."""
+        if self._closed:
+            return
+        fitting = list(itertools.takewhile(lambda frame: fits(self, frame), frames))
+        if fitting:
+            self._prepare(fitting)
 
     def close(self) -> None:
         if self._closed:
@@ -88,6 +104,9 @@ class BaseDriver:
     def _unchanged(self, frame: Frame) -> None:
         """Called for a frame whose pixels equal the last one's; nothing to do by default."""
 
+    def _prepare(self, frames: list[Frame]) -> None:
+        """Work out ahead what showing ``frames`` in turn will send; nothing by default."""
+
     def _draw(self, frame: Frame) -> None:
         raise NotImplementedError
 
@@ -98,9 +117,14 @@ class BaseDriver:
         """Free the hardware; nothing by default."""
 
 
+def fits(driver: Driver, frame: Frame) -> bool:
+    """Whether ``frame`` has ``driver``'s declared size (any size when it declares none)."""
+    return driver.size is None or frame.size == tuple(driver.size)
+
+
 def check_size(driver: Driver, frame: Frame) -> None:
     """Raise FrameSizeError when ``frame`` does not fit ``driver``'s declared size."""
-    if driver.size is not None and frame.size != tuple(driver.size):
+    if driver.size is not None and not fits(driver, frame):
         w, h = driver.size
         raise FrameSizeError(
             f"the {driver.name} driver shows {w}x{h} frames, got {frame.width}x{frame.height}"

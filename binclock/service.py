@@ -52,20 +52,21 @@ class Service:
         environ: dict[str, str] | None = None,
     ) -> None:
         self.loader = loader
-        self.config, self.source = loader()
+        self._config, self.source = loader()
         self.tz: tzinfo = timezone(self.config)
         self.clock = clock or SystemClock(self.tz)
         self.inbox = SignalInbox()
-        self.ticker = Ticker(self.clock, sleep or self.inbox.sleep, interrupted=self.inbox.waiting)
+        self.ticker = Ticker(self.clock, sleep or self.inbox.sleep, interrupted=self.inbox.received)
         self.notifier = notifier or Notifier()
         self.sync = sync or SyncCheck()
         self.under_systemd = "INVOCATION_ID" in (os.environ if environ is None else environ)
         self.inbox.open()  # before the driver, so threads it starts leave signals to us
         try:
-            self.driver: Driver = build_driver(self.config, self.source)
+            self._driver = build_driver(self.config, self.source)
         except BaseException:
             self.inbox.close()
             raise
+        self._refresh()
         try:
             self.pipeline: Pipeline = build_pipeline(self.config, self.driver, self.source)
         except BaseException:
@@ -80,6 +81,31 @@ class Service:
         self.sync_checked_at: int | None = None
         self.level: float | None = None
         self._ahead: dict[int, Frame] = {}
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        self._config = config
+        self._refresh()
+
+    @property
+    def driver(self) -> Driver:
+        return self._driver
+
+    @driver.setter
+    def driver(self, driver: Driver) -> None:
+        self._driver = driver
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Work out what the loop checks every second once, when the configuration or the
+        display changes: each second runs cold, so it should touch as little as it can."""
+        self._poll_controls = controls.poller(self.driver)
+        self._fading = self.config.transition.enabled and can_animate(self.driver)
+        self._mark_mode = self._indicator_mode()
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -101,7 +127,8 @@ class Service:
                             return exitcodes.OK
                         if second is None:
                             continue
-                    self._handle_controls()
+                    if self._poll_controls is not None:
+                        self._handle_controls(self._poll_controls)
                     if not self._tick(second):
                         return exitcodes.SOFTWARE
                     shown += 1
@@ -134,45 +161,64 @@ class Service:
         if self.failures:
             log.warning("the display works again after %d failed frames", self.failures)
         self.failures = 0
-        self._delivered()
-        self._prepare(second + 1)
-        return self._fade(frame, second + 1)
+        if not self.ready or self.notifier.watchdog_interval is not None:
+            self._delivered()
+        upcoming = second + 1
+        if upcoming in self._ahead and not self._fading:
+            return True  # most seconds: the next frame is rendered and prepared
+        rendered = self._render_ahead(upcoming)
+        if self._fading:
+            return self._after(second, lambda: self._fade(frame, upcoming))
+        if rendered:
+            return self._after(second, lambda: self._prepare(rendered))
+        return True
 
-    def _prepare(self, second: int) -> None:
-        """Render what comes next while the CPU caches are still warm from this frame.
+    def _render_ahead(self, second: int) -> list[Frame]:
+        """Render what comes next unless it is ready; the frames rendered, in order.
 
         A face that is a pure function of time (``pure = True``) gets the next minute in
         one go, so most seconds only hand a ready frame to the driver; others get one.
         """
         if second in self._ahead:
-            return
+            return []
         count = AHEAD if getattr(self.pipeline.face, "pure", False) else 1
         self._ahead = {s: self._render(s) for s in range(second, second + count)}
+        return list(self._ahead.values())
 
-    def _fade(self, shown: Frame, upcoming: int) -> bool:
-        """Lead into the next second with a fade, when configured and the display can."""
-        options = self.config.transition
-        if not options.enabled or not can_animate(self.driver):
-            return True
+    def _prepare(self, frames: list[Frame]) -> None:
+        """Let a driver that can convert frames ahead of their seconds do so (unless the sync
+        mark is going on them: then the frames shown are not these)."""
+        prepare = getattr(self.driver, "prepare", None)
+        marking = self._mark_mode != "off" and not self.synced
+        if prepare is not None and not marking:
+            prepare(frames)
+
+    def _fade(self, shown: Frame, upcoming: int) -> None:
+        """Lead into the next second with a fade."""
         target = self._frame(upcoming)
+        play(
+            lead_in(shown, target, upcoming, self.config.transition),
+            self.clock,
+            self.driver.show,
+            sleep=self.ticker.sleep,
+        )
+
+    def _after(self, second: int, work: Callable[[], None]) -> bool:
+        """Run display work for the next second; a fault counts as this second's frame
+        failing. False when the display has failed too often in a row."""
         try:
-            play(
-                lead_in(shown, target, upcoming, options),
-                self.clock,
-                self.driver.show,
-                sleep=self.ticker.sleep,
-            )
+            work()
         except Finished:
             raise
-        except Exception as exc:  # noqa: BLE001 - same as a failed frame
-            return self._failed(upcoming - 1, exc)
+        except Exception as exc:  # noqa: BLE001 - any driver fault: log, back off, retry
+            return self._failed(second, exc)
         return True
 
     def _frame(self, second: int) -> Frame:
         frame = self._ahead.get(second) or self._render(second)
         if self.config.schedule:
             self._log_schedule(frame)
-        mode = self._indicator_mode()
+        mode = self._mark_mode
         if mode != "off" and not self._synchronised(second):
             level = self.pipeline.painter.brightness
             if self.config.schedule and frame.time is not None:
@@ -210,9 +256,10 @@ class Service:
             self.ready = True
             self.notifier.ready(self.status())
         interval = self.notifier.watchdog_interval
+        if interval is None:
+            return
         now = self.clock.time()
-        due = self.last_ping is None or abs(now - self.last_ping) >= (interval or 0)
-        if interval is not None and due:
+        if self.last_ping is None or abs(now - self.last_ping) >= interval:
             self.notifier.watchdog()
             self.last_ping = now
 
@@ -245,9 +292,9 @@ class Service:
 
     # -- buttons on the display -----------------------------------------------------------
 
-    def _handle_controls(self) -> None:
+    def _handle_controls(self, poll: Callable[[], list[controls.Control]]) -> None:
         """Apply requests from the display's own buttons (the Sense HAT joystick)."""
-        for control in controls.poll(self.driver):
+        for control in poll():
             faces = list(registry.registered(registry.FACES))
             config = self.config
             # A face that cannot be built with its options here is skipped for the next one.

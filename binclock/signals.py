@@ -27,6 +27,7 @@ class SignalInbox:
         self.pending: list[signal.Signals] = []
         self._previous: dict[signal.Signals, object] = {}
         self._mask: set[signal.Signals] | None = None
+        self._slept_out = False
 
     def open(self) -> None:
         """Start holding the signals (before any driver starts a thread of its own)."""
@@ -62,22 +63,42 @@ class SignalInbox:
     def _note(self, signum: int, _frame: FrameType | None) -> None:
         self.pending.append(signal.Signals(signum))
 
+    def received(self) -> bool:
+        """True when a signal has been collected and not yet taken (no system call)."""
+        return bool(self.pending)
+
     def waiting(self) -> bool:
-        """True when a signal is waiting to be taken."""
-        return bool(self.pending) or bool(signal.sigpending() & set(self.signals))
+        """True when a signal is waiting to be taken.
+
+        Right after a sleep that ran to its deadline the kernel is not asked again: nothing
+        was waiting then, and a signal that arrives since will end the next sleep at once.
+        """
+        if self.pending:
+            return True
+        if self._slept_out:
+            self._slept_out = False
+            return False
+        return self.collect()
+
+    def collect(self) -> bool:
+        """Move the signals waiting in the kernel to the inbox; True when it holds any."""
+        while (info := signal.sigtimedwait(self.signals, 0)) is not None:
+            self.pending.append(signal.Signals(info.si_signo))
+        return bool(self.pending)
 
     def sleep(self, seconds: float) -> None:
-        """Sleep up to ``seconds``; return early when a signal arrives."""
+        """Sleep up to ``seconds``; return early when a signal arrives or is waiting."""
         if self.pending or seconds <= 0:
             return
         info = signal.sigtimedwait(self.signals, seconds)
-        if info is not None:
+        if info is None:
+            self._slept_out = True
+        else:
             self.pending.append(signal.Signals(info.si_signo))
 
     def take(self) -> list[signal.Signals]:
         """The signals received since the last call, oldest first."""
-        while (info := signal.sigtimedwait(self.signals, 0)) is not None:
-            self.pending.append(signal.Signals(info.si_signo))
+        self.collect()
         taken = []
         while self.pending:
             taken.append(self.pending.pop(0))  # pop is atomic: a signal noted meanwhile stays

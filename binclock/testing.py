@@ -46,6 +46,13 @@ def pattern(width: int, height: int, seed: int = 0) -> Frame:
     return Frame(width, height, tuple(pixels))
 
 
+def prepare(driver: Any, frames: list[Frame]) -> None:
+    """Hand ``frames`` to the driver's optional ``prepare``; skip the test without one."""
+    if not callable(getattr(driver, "prepare", None)):
+        pytest.skip("the driver does not prepare frames ahead")
+    driver.prepare(frames)
+
+
 class DriverContract:
     """The tests every driver must pass. Override the ``driver`` fixture and the hooks."""
 
@@ -122,6 +129,24 @@ class DriverContract:
             pytest.skip("this driver's test does not count hardware writes")
         driver.show(pattern(w, h, seed=1))
         assert self.hardware_writes(driver) > before
+
+    def test_preparing_frames_shows_nothing(self, driver: Any) -> None:
+        w, h = self.frame_size(driver)
+        driver.show(pattern(w, h))
+        before = sorted(self.lit(driver))
+        prepare(driver, [pattern(w, h, seed=1)])
+        assert sorted(self.lit(driver)) == before
+
+    def test_frames_prepared_ahead_show_as_they_would_unprepared(self, driver: Any) -> None:
+        w, h = self.frame_size(driver)
+        first, second, third = (pattern(w, h, seed=n) for n in range(3))
+        driver.show(third)
+        expected = sorted(self.lit(driver))
+        driver.show(first)
+        prepare(driver, [second, third])
+        driver.show(second)
+        driver.show(third)
+        assert sorted(self.lit(driver)) == expected
 
     def test_close_leaves_the_display_dark(self, driver: Any) -> None:
         w, h = self.frame_size(driver)

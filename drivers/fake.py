@@ -27,7 +27,8 @@ class Shown:
 
 
 class FakeDriver(BaseDriver):
-    """Keeps every frame it is shown, changed or not; ``pixels`` is what is lit right now."""
+    """Keeps every frame it is shown, changed or not; ``pixels`` is what is lit right now;
+    ``prepared`` holds each batch of frames it was asked to prepare."""
 
     name: ClassVar[str] = "fake"
     description: ClassVar[str] = "remembers frames in memory (for tests)"
@@ -38,8 +39,12 @@ class FakeDriver(BaseDriver):
         opts: FakeOptions = self.options  # type: ignore[assignment]
         self.size = (opts.width, opts.height) if opts.width and opts.height else None
         self.history: list[Shown] = []
+        self.prepared: list[list[Frame]] = []
         self.pixels: Frame | None = None
         self.closed = False
+
+    def _prepare(self, frames: list[Frame]) -> None:
+        self.prepared.append(frames)
 
     def _draw(self, frame: Frame) -> None:
         self.history.append(Shown(frame.time, frame))

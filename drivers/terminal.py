@@ -5,10 +5,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import IO, Any, ClassVar, Literal
+from types import FrameType
+from typing import IO, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -31,6 +33,16 @@ class TerminalOptions(DriverOptions):
         None,
         description="redraw in place on the alternate screen; unset: when output is a terminal",
     )
+
+
+class _Update(NamedTuple):
+    """The text that turns ``before`` into ``after`` on a screen of this size."""
+
+    before: Frame
+    after: Frame
+    screen: os.terminal_size
+    text: str
+    footer: list[str]
 
 
 class TerminalDriver(BaseDriver):
@@ -67,9 +79,13 @@ class TerminalDriver(BaseDriver):
         self._cells: dict[RGB, str] = {}
         self._footer_drawn: list[str] = []
         self._screen: os.terminal_size | None = None
+        self._resized = False
+        self._watching = False
+        self._previous_winch: Callable[[int, FrameType | None], Any] | int | None = None
         self._origin = (0, 0)
         self._stride = 2
         self._drawn: Frame | None = None
+        self._ready: dict[int, _Update] = {}  # by id() of the frame each one draws
         self._entered = False
         self._tty_state: tuple[int, list[Any]] | None = None
         atexit.register(self.close)
@@ -83,8 +99,8 @@ class TerminalDriver(BaseDriver):
             self._write("\n".join(self._lines(frame)) + "\n\n")
 
     def _unchanged(self, frame: Frame) -> None:
-        if self.fullscreen and self._terminal_size() != self._screen:
-            self._draw_in_place(frame)
+        if self.fullscreen and (screen := self._current_screen()) != self._screen:
+            self._draw_in_place(frame, screen)
 
     def _cell(self, rgb: RGB) -> str:
         """The glyph for a pixel, with its colour (kept: a clock has a handful of colours)."""
@@ -121,44 +137,83 @@ class TerminalDriver(BaseDriver):
                 row[self._pitch * label.x + i] = ch
         return "".join(row).rstrip()
 
-    def _draw_in_place(self, frame: Frame) -> None:
+    def _prepare(self, frames: list[Frame]) -> None:
+        """Compose the update to each of ``frames`` from the one before it, in one go."""
+        before, screen = self._drawn, self._screen
+        if not self.fullscreen or screen is None or before is None:
+            return
+        footer = self._footer_drawn
+        self._ready = {}
+        for frame in frames:
+            if frame.size != before.size:
+                break
+            if frame == before:  # shown as unchanged: nothing is drawn
+                continue
+            text, footer = self._changes(before, frame, footer)
+            self._ready[id(frame)] = _Update(before, frame, screen, text, footer)
+            before = frame
+
+    def _draw_in_place(self, frame: Frame, screen: os.terminal_size | None = None) -> None:
         """Write only what changed since the last frame; everything after a resize."""
-        out: list[str] = []
-        screen = self._terminal_size()
+        screen = screen or self._current_screen()
+        ready = self._ready.pop(id(frame), None)
+        if (
+            ready is not None
+            and ready.after is frame
+            and ready.before is self._drawn
+            and ready.screen == screen
+        ):
+            text, footer = ready.text, ready.footer
+        else:
+            text, footer = self._update(frame, screen)
+        self._write(text)
+        self._drawn = frame
+        self._footer_drawn = footer
+
+    def _update(self, frame: Frame, screen: os.terminal_size) -> tuple[str, list[str]]:
+        """Enter the alternate screen and place the clock as needed, then the changes."""
+        start = ""
         if not self._entered:
             self._enter()
-            out.append(ansi.ALT_SCREEN + ansi.HIDE_CURSOR)
+            start = ansi.ALT_SCREEN + ansi.HIDE_CURSOR
         previous = self._drawn
         if screen != self._screen or previous is None or previous.size != frame.size:
             self._screen = screen
             self._place(frame, screen)
-            out.append(ansi.RESET + ansi.CLEAR)
+            start += ansi.RESET + ansi.CLEAR
             previous = None
+        text, footer = self._changes(previous, frame, self._footer_drawn)
+        return start + text, footer
+
+    def _changes(
+        self, previous: Frame | None, frame: Frame, footer_drawn: list[str]
+    ) -> tuple[str, list[str]]:
+        """The text that turns ``previous`` (None: a blank screen) into ``frame``, given the
+        footer lines drawn with ``previous``, and the footer lines it leaves drawn."""
         if self._stride == 0:
-            out.append(ansi.move(0, 0) + "enlarge the terminal"[: screen.columns])
+            columns = self._screen.columns if self._screen is not None else 0
+            return ansi.move(0, 0) + "enlarge the terminal"[:columns], []
+        out: list[str] = []
+        top, left = self._origin
+        width = frame.width
+        if previous is None:
+            changed: Iterable[int] = range(len(frame.pixels))
         else:
-            top, left = self._origin
-            width = frame.width
-            if previous is None:
-                changed: Iterable[int] = range(len(frame.pixels))
-            else:
-                pairs = enumerate(zip(previous.pixels, frame.pixels, strict=True))
-                changed = [i for i, (was, now) in pairs if was != now]
-            for i in changed:
-                y, x = divmod(i, width)
-                at = ansi.move(top + y * self._stride, left + self._pitch * x)
-                out.append(at + self._cell(frame.pixels[i]))
-            out.append(ansi.RESET)
-            footer_row = top + (frame.height - 1) * self._stride + 2
-            pad = self._text_width(frame)
-            old = self._footer_drawn if previous is not None else []
-            footer = self._footer(frame)
-            for n, text in enumerate(footer):
-                if n >= len(old) or old[n] != text:
-                    out.append(ansi.move(footer_row + n, left) + text.ljust(pad))
-            self._footer_drawn = footer
-        self._write("".join(out))
-        self._drawn = frame
+            pairs = enumerate(zip(previous.pixels, frame.pixels, strict=True))
+            changed = [i for i, (was, now) in pairs if was != now]
+        for i in changed:
+            y, x = divmod(i, width)
+            at = ansi.move(top + y * self._stride, left + self._pitch * x)
+            out.append(at + self._cell(frame.pixels[i]))
+        out.append(ansi.RESET)
+        footer_row = top + (frame.height - 1) * self._stride + 2
+        pad = self._text_width(frame)
+        old = footer_drawn if previous is not None else []
+        footer = self._footer(frame)
+        for n, text in enumerate(footer):
+            if n >= len(old) or old[n] != text:
+                out.append(ansi.move(footer_row + n, left) + text.ljust(pad))
+        return "".join(out), footer
 
     def _place(self, frame: Frame, screen: os.terminal_size) -> None:
         """Centre the clock; a blank row between pixel rows when the terminal is tall enough."""
@@ -177,9 +232,24 @@ class TerminalDriver(BaseDriver):
 
     # -- terminal state ------------------------------------------------------------------
 
+    def _current_screen(self) -> os.terminal_size:
+        """The terminal's size: asked again only after SIGWINCH said it changed (or on every
+        frame where that signal cannot be watched)."""
+        if self._screen is None or self._resized or not self._watching:
+            self._resized = False  # before asking: a resize meanwhile is asked about next time
+            return self._terminal_size()
+        return self._screen
+
+    def _on_resize(self, _signum: int, _frame: FrameType | None) -> None:
+        self._resized = True
+
     def _enter(self) -> None:
-        """Stop typed keys from echoing over the clock (restored on close)."""
+        """Watch for resizes; stop typed keys from echoing over the clock (both restored on
+        close)."""
         self._entered = True
+        with contextlib.suppress(ValueError):  # only the main thread can; others poll
+            self._previous_winch = signal.signal(signal.SIGWINCH, self._on_resize)
+            self._watching = True
         with contextlib.suppress(ImportError, OSError, ValueError):
             import termios
 
@@ -204,6 +274,10 @@ class TerminalDriver(BaseDriver):
 
     def _release(self) -> None:
         atexit.unregister(self.close)
+        if self._watching:
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGWINCH, self._previous_winch or signal.SIG_DFL)
+            self._watching = False
 
     def _write(self, text: str) -> None:
         try:

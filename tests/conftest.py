@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -46,3 +48,8 @@ def decode_bcd(frame: Frame) -> tuple[int, ...]:
     """(hours, minutes, seconds) from a frame of the BCD face in its natural layout."""
     digits = column_values(frame)
     return tuple(10 * digits[i] + digits[i + 1] for i in range(0, len(digits), 2))
+
+
+def send(sig: signal.Signals) -> None:
+    """Signal the main thread, where the service runs (other threads may linger in tests)."""
+    signal.pthread_kill(threading.main_thread().ident, sig)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from binclock import config
-from binclock.controls import Control, apply, poll
+from binclock.controls import Control, apply, poller
 from binclock.drivers.fake import FakeDriver
 
 FACES = ["bcd", "binary"]
@@ -86,7 +86,7 @@ def test_each_change_is_logged(caplog, control, message):
 
 
 def test_a_driver_without_buttons_asks_for_nothing():
-    assert poll(FakeDriver()) == []
+    assert poller(FakeDriver()) is None
 
 
 def test_a_driver_with_buttons_is_asked_for_its_controls():
@@ -94,4 +94,4 @@ def test_a_driver_with_buttons_is_asked_for_its_controls():
         def poll_controls(self):
             return [Control.DIMMER]
 
-    assert poll(WithButtons()) == [Control.DIMMER]
+    assert poller(WithButtons())() == [Control.DIMMER]

@@ -6,7 +6,6 @@ import logging
 import os
 import signal
 import socket
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,14 +20,9 @@ from binclock.driver import Finished
 from binclock.notify import Notifier
 from binclock.service import Service
 from binclock.sync import TIME_ERROR, SyncCheck
-from conftest import decode_binary
+from conftest import decode_binary, send
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def send(sig: signal.Signals) -> None:
-    """Signal the main thread, where the service runs (other threads may linger in tests)."""
-    signal.pthread_kill(threading.main_thread().ident, sig)
 
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -48,7 +42,7 @@ class Sleeper:
         self.count += 1
         if self.count in self.actions:
             self.actions[self.count]()
-        if self.service is not None and self.service.inbox.waiting():
+        if self.service is not None and self.service.inbox.collect():
             return
         self.clock.sleep(seconds)
 
@@ -364,13 +358,19 @@ def test_without_notify_socket_nothing_is_sent():
 MARK = (96, 0, 0)
 
 
-def test_unsynchronised_clock_lights_the_top_left_pixel(tmp_path):
+def unsynchronised(tmp_path: Path) -> Service:
+    """A service whose clock is not synchronised, marking it with a pixel."""
     service, _, _ = make_service(
         tmp_path,
         datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
         '\nunsynced_indicator = "pixel"\n',
         synced=False,
     )
+    return service
+
+
+def test_unsynchronised_clock_lights_the_top_left_pixel(tmp_path):
+    service = unsynchronised(tmp_path)
     service.run(frames=2)
     assert [f.pixel(0, 0) for f in service.driver.frames] == [MARK, MARK]
 
@@ -507,12 +507,53 @@ def test_fades_lead_into_each_second_and_end_on_its_exact_frame(tmp_path):
     assert between and all(0.5 <= part < 1 for part in between)
 
 
+def test_the_next_minute_is_handed_to_the_driver_to_prepare_in_one_batch(tmp_path):
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+    service.run(frames=3)
+    (batch,) = service.driver.prepared
+    assert [f.time.strftime("%H:%M:%S") for f in batch[:3]] == ["12:00:01", "12:00:02", "12:00:03"]
+    assert len(batch) == 60
+    shown = service.driver.frames[1:]
+    assert all(s is p for s, p in zip(shown, batch[: len(shown)], strict=True))
+
+
+def test_frames_are_not_prepared_when_a_fade_comes_between(tmp_path):
+    text = "[transition]\nduration = 0.5\nfps = 4\n"
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON), text)
+    service.run(frames=3)
+    assert service.driver.prepared == []
+
+
+def test_frames_are_not_prepared_while_the_sync_mark_goes_on_them(tmp_path):
+    service = unsynchronised(tmp_path)
+    service.run(frames=3)
+    assert service.driver.prepared == []
+
+
+def test_a_driver_that_fails_to_prepare_is_retried_like_a_failed_frame(tmp_path, caplog):
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+
+    def broken(frames) -> None:
+        raise OSError("SPI bus busy")
+
+    service.driver.prepare = broken  # type: ignore[method-assign]
+    assert service.run(frames=3) == exitcodes.OK
+    assert "the display failed (SPI bus busy)" in caplog.text
+    assert len(service.driver.frames) >= 2
+
+
+def press(service: Service, requests: list[list[Control]]) -> None:
+    """Give the service's display buttons that make ``requests``, one list per second."""
+    service.driver.poll_controls = lambda: requests.pop(0) if requests else []  # type: ignore[attr-defined]
+    service.driver = service.driver  # a driver's buttons are looked up when it is taken on
+
+
 def test_joystick_request_changes_the_setting_on_the_next_second(tmp_path):
     service, _, _ = make_service(
         tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON), "[display]\nbrightness = 0.5\n"
     )
     requests = [[], [Control.BRIGHTER], []]
-    service.driver.poll_controls = lambda: requests.pop(0) if requests else []  # type: ignore[attr-defined]
+    press(service, requests)
     service.run(frames=3)
     peaks = [max(max(p) for p in f.pixels) for f in service.driver.frames]
     assert peaks == [128, 153, 153]
@@ -527,7 +568,7 @@ def test_brightness_from_the_joystick_keeps_a_running_countdown(tmp_path):
     )
     assert service.reload()
     requests = [[], [], [Control.BRIGHTER], []]
-    service.driver.poll_controls = lambda: requests.pop(0) if requests else []  # type: ignore[attr-defined]
+    press(service, requests)
     service.run(frames=4)
     assert [f.caption for f in service.driver.frames] == [
         "00:25:00 left",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 from datetime import datetime
 
 import pyte
@@ -13,6 +14,7 @@ from binclock.drivers import ansi
 from binclock.drivers.terminal import LIT, UNLIT, TerminalDriver, TerminalOptions
 from binclock.faces.time import BcdFace, BinaryFace
 from binclock.painter import DEFAULT_ON, Painter
+from conftest import send
 
 NOW = datetime(2026, 1, 1, 13, 37, 42)
 
@@ -47,8 +49,10 @@ class Screen:
         raise AssertionError(f"{text!r} is not on the screen:\n" + "\n".join(self.screen.display))
 
     def resize(self, columns: int, lines: int) -> None:
+        """A new size, announced with SIGWINCH as a terminal does."""
         self.size = os.terminal_size((columns, lines))
         self.screen.resize(lines, columns)
+        send(signal.SIGWINCH)
 
 
 def terminal(screen: Screen, colour: str = "truecolor", **options) -> TerminalDriver:
@@ -141,6 +145,35 @@ def test_only_changed_pixels_are_redrawn_without_clearing():
     assert screen.find("13:37:43")
 
 
+def test_frames_prepared_ahead_draw_the_same_screen_as_unprepared():
+    seconds = [frame(NOW.replace(second=s)) for s in range(40, 50)]
+    plain, ahead = Screen(), Screen()
+    plain_driver, ahead_driver = terminal(plain), terminal(ahead)
+    for f in seconds[:1]:
+        plain_driver.show(f)
+        ahead_driver.show(f)
+    ahead_driver.prepare(seconds[1:])
+    for f in seconds[1:]:
+        plain_driver.show(f)
+        ahead_driver.show(f)
+        assert ahead.feed() == plain.feed()
+    assert ahead.screen.display == plain.screen.display
+
+
+def test_a_prepared_update_is_not_used_when_the_frame_before_it_was_skipped():
+    seconds = [frame(NOW.replace(second=s)) for s in (40, 41, 43)]
+    screen = Screen()
+    driver = terminal(screen)
+    driver.show(seconds[0])
+    driver.prepare(seconds[1:])
+    driver.show(seconds[2])  # 41 never came: the update from it would leave bit 0 dark
+    screen.feed()
+    reference = Screen()
+    terminal(reference).show(seconds[2])
+    reference.feed()
+    assert screen.screen.display == reference.screen.display
+
+
 def test_unchanged_frame_writes_nothing():
     screen = Screen()
     driver = terminal(screen)
@@ -182,6 +215,31 @@ def test_resize_redraws_the_whole_clock_at_the_new_centre():
     assert ansi.CLEAR in update
     _row, col = screen.find("13:37:42")
     assert col == (60 - 8) // 2
+
+
+def test_terminal_size_is_asked_once_and_again_only_after_a_resize_signal():
+    screen = Screen(40, 20)
+    asked = []
+    opts = TerminalOptions(colour="truecolor", fullscreen=True)
+    driver = TerminalDriver(
+        opts, stream=screen.out, environ={}, terminal_size=lambda: asked.append(1) or screen.size
+    )
+    for second in range(3):
+        driver.show(frame(NOW.replace(second=second)))
+    assert len(asked) == 1
+    screen.resize(60, 24)
+    driver.show(frame(NOW.replace(second=5)))
+    assert len(asked) == 2
+    driver.close()
+
+
+def test_closing_gives_sigwinch_back_to_its_handler():
+    before = signal.getsignal(signal.SIGWINCH)
+    driver = terminal(Screen())
+    driver.show(frame())
+    assert signal.getsignal(signal.SIGWINCH) != before
+    driver.close()
+    assert signal.getsignal(signal.SIGWINCH) == before
 
 
 def test_tiny_terminal_asks_to_be_enlarged():

@@ -39,7 +39,7 @@ class NeoPixelDriver(BaseDriver):
         self._width = opts.width
         model = CurrentModel(opts.led_count, opts.led_ma, opts.idle_ma)
         laid = layout.for_options(opts)
-        self.prepare = Preparer(
+        self.preparer = Preparer(
             laid,
             opts.width * opts.height,
             gamma=opts.gamma,
@@ -59,7 +59,8 @@ class NeoPixelDriver(BaseDriver):
             opts.data_pin(backend),
             backend,
         )
-        self.words = self.prepare.dark()
+        self.words = self.preparer.dark()
+        self._ready: dict[int, tuple[Frame, list[int], int]] = {}  # by id() of the frame
         self._warned = False
         atexit.register(self.close)
 
@@ -68,21 +69,29 @@ class NeoPixelDriver(BaseDriver):
         led = self._led_of_pixel.get(y * self._width + x)
         return "no LED" if led is None else f"LED {led}"
 
+    def _prepare(self, frames: list[Frame]) -> None:
+        """LED words for each of ``frames`` (with the dimming each needed), in one go."""
+        self._ready = {id(f): (f, self.preparer(f.pixels), self.preparer.scale) for f in frames}
+
     def _draw(self, frame: Frame) -> None:
-        words = self.prepare(frame.pixels)
-        if self.prepare.scale < FULL and not self._warned:
+        ready = self._ready.pop(id(frame), None)
+        if ready is not None and ready[0] is frame:
+            _, words, scale = ready
+        else:
+            words, scale = self.preparer(frame.pixels), self.preparer.scale
+        if scale < FULL and not self._warned:
             self._warned = True
             opts: NeoPixelOptions = self.options  # type: ignore[assignment]
             log.warning(
                 "neopixel: dimming to %d%% to stay within max_current_ma = %d mA"
                 " (said once; raise it if the LED supply gives more)",
-                self.prepare.scale * 100 // FULL,
+                scale * 100 // FULL,
                 opts.max_current_ma,
             )
         self._send(words)
 
     def _dark(self) -> None:
-        self._send(self.prepare.dark(), everything=True)
+        self._send(self.preparer.dark(), everything=True)
 
     def _release(self) -> None:
         atexit.unregister(self.close)
