@@ -106,6 +106,9 @@ class Service:
         self._poll_controls = controls.poller(self.driver)
         self._fading = self.config.transition.enabled and can_animate(self.driver)
         self._mark_mode = self._indicator_mode()
+        # The frame shown may differ from the one rendered: the schedule is logged, or the
+        # sync mark may go on it.
+        self._decorating = bool(self.config.schedule) or self._mark_mode != "off"
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -151,7 +154,9 @@ class Service:
         """Show ``second``; False when the display has failed too often in a row."""
         if 0 < self.retry_at - second <= self.config.service.max_backoff:
             return True  # backing off; a clock stepped back does not stretch the wait
-        frame = self._frame(second)
+        frame = self._ahead.get(second)
+        if frame is None or self._decorating:
+            frame = self._frame(second)
         try:
             self.driver.show(frame)
         except Finished:

@@ -79,7 +79,7 @@ class TerminalDriver(BaseDriver):
         self._cells: dict[RGB, str] = {}
         self._footer_drawn: list[str] = []
         self._screen: os.terminal_size | None = None
-        self._resized = False
+        self._size_known = False  # _screen is the terminal's size (no SIGWINCH since)
         self._watching = False
         self._previous_winch: Callable[[int, FrameType | None], Any] | int | None = None
         self._origin = (0, 0)
@@ -99,8 +99,10 @@ class TerminalDriver(BaseDriver):
             self._write("\n".join(self._lines(frame)) + "\n\n")
 
     def _unchanged(self, frame: Frame) -> None:
-        if self.fullscreen and (screen := self._current_screen()) != self._screen:
-            self._draw_in_place(frame, screen)
+        if self.fullscreen and not self._size_known:
+            screen = self._current_screen()
+            if screen != self._screen:
+                self._draw_in_place(frame, screen)
 
     def _cell(self, rgb: RGB) -> str:
         """The glyph for a pixel, with its colour (kept: a clock has a handful of colours)."""
@@ -155,7 +157,12 @@ class TerminalDriver(BaseDriver):
 
     def _draw_in_place(self, frame: Frame, screen: os.terminal_size | None = None) -> None:
         """Write only what changed since the last frame; everything after a resize."""
-        screen = screen or self._current_screen()
+        start = ""
+        if not self._entered:
+            self._enter()  # first: it starts watching SIGWINCH before the size is asked
+            start = ansi.ALT_SCREEN + ansi.HIDE_CURSOR
+        if screen is None:
+            screen = self._screen if self._size_known and self._screen else self._current_screen()
         ready = self._ready.pop(id(frame), None)
         if (
             ready is not None
@@ -166,16 +173,14 @@ class TerminalDriver(BaseDriver):
             text, footer = ready.text, ready.footer
         else:
             text, footer = self._update(frame, screen)
-        self._write(text)
+        self._write(start + text)
         self._drawn = frame
         self._footer_drawn = footer
 
     def _update(self, frame: Frame, screen: os.terminal_size) -> tuple[str, list[str]]:
-        """Enter the alternate screen and place the clock as needed, then the changes."""
+        """The changes to ``frame``, after clearing and placing the clock anew when the
+        screen or the frame's size changed."""
         start = ""
-        if not self._entered:
-            self._enter()
-            start = ansi.ALT_SCREEN + ansi.HIDE_CURSOR
         previous = self._drawn
         if screen != self._screen or previous is None or previous.size != frame.size:
             self._screen = screen
@@ -233,15 +238,13 @@ class TerminalDriver(BaseDriver):
     # -- terminal state ------------------------------------------------------------------
 
     def _current_screen(self) -> os.terminal_size:
-        """The terminal's size: asked again only after SIGWINCH said it changed (or on every
-        frame where that signal cannot be watched)."""
-        if self._screen is None or self._resized or not self._watching:
-            self._resized = False  # before asking: a resize meanwhile is asked about next time
-            return self._terminal_size()
-        return self._screen
+        """The terminal's size, asked now. Until SIGWINCH says it changed, the size the clock
+        was placed for is taken as current (where SIGWINCH cannot be watched, never)."""
+        self._size_known = self._watching  # before asking: a resize meanwhile clears it
+        return self._terminal_size()
 
     def _on_resize(self, _signum: int, _frame: FrameType | None) -> None:
-        self._resized = True
+        self._size_known = False
 
     def _enter(self) -> None:
         """Watch for resizes; stop typed keys from echoing over the clock (both restored on
