@@ -56,7 +56,8 @@ class BaseDriver:
     """Optional helper base: checks frame sizes, skips unchanged frames, closes once.
 
     Subclasses implement ``_draw(frame)`` and ``_dark()``; ``_release()`` frees the hardware;
-    ``_prepare(frames)`` may work out ahead what ``_draw`` will send for those frames.
+    ``_prepare(frames)`` may work out ahead what ``_draw`` will send for those frames, keep it
+    with ``_keep(frame, work)`` and find it again in ``_draw`` with ``_take_prepared(frame)``.
     """
 
     name: ClassVar[str] = ""
@@ -71,6 +72,7 @@ class BaseDriver:
         self.options = options if options is not None else self.Options()
         self._last: Frame | None = None
         self._closed = False
+        self._prepared: dict[int, tuple[Frame, Any]] = {}  # by id() of the frame
 
     def show(self, frame: Frame) -> None:
         if self._closed:
@@ -88,6 +90,7 @@ class BaseDriver:
         shown, and may never be); frames after one that does not fit are left out."""
         if self._closed:
             return
+        self._prepared = {}
         fitting = list(itertools.takewhile(lambda frame: fits(self, frame), frames))
         if fitting:
             self._prepare(fitting)
@@ -105,7 +108,17 @@ class BaseDriver:
         """Called for a frame whose pixels equal the last one's; nothing to do by default."""
 
     def _prepare(self, frames: list[Frame]) -> None:
-        """Work out ahead what showing ``frames`` in turn will send; nothing by default."""
+        """Work out ahead what showing ``frames`` in turn will send (and ``_keep`` it);
+        nothing by default."""
+
+    def _keep(self, frame: Frame, work: Any) -> None:
+        """Hold what ``_prepare`` worked out for ``frame`` until ``_draw`` takes it."""
+        self._prepared[id(frame)] = (frame, work)
+
+    def _take_prepared(self, frame: Frame) -> Any | None:
+        """What was kept for this very frame (not merely an equal one), or None."""
+        kept = self._prepared.pop(id(frame), None)
+        return kept[1] if kept is not None and kept[0] is frame else None
 
     def _draw(self, frame: Frame) -> None:
         raise NotImplementedError

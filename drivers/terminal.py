@@ -36,10 +36,10 @@ class TerminalOptions(DriverOptions):
 
 
 class _Update(NamedTuple):
-    """The text that turns ``before`` into ``after`` on a screen of this size."""
+    """The text that turns ``before`` into the frame it was prepared for, on a screen of
+    this size."""
 
     before: Frame
-    after: Frame
     screen: os.terminal_size
     text: str
     footer: list[str]
@@ -85,7 +85,6 @@ class TerminalDriver(BaseDriver):
         self._origin = (0, 0)
         self._stride = 2
         self._drawn: Frame | None = None
-        self._ready: dict[int, _Update] = {}  # by id() of the frame each one draws
         self._entered = False
         self._tty_state: tuple[int, list[Any]] | None = None
         atexit.register(self.close)
@@ -145,14 +144,13 @@ class TerminalDriver(BaseDriver):
         if not self.fullscreen or screen is None or before is None:
             return
         footer = self._footer_drawn
-        self._ready = {}
         for frame in frames:
             if frame.size != before.size:
                 break
             if frame == before:  # shown as unchanged: nothing is drawn
                 continue
             text, footer = self._changes(before, frame, footer)
-            self._ready[id(frame)] = _Update(before, frame, screen, text, footer)
+            self._keep(frame, _Update(before, screen, text, footer))
             before = frame
 
     def _draw_in_place(self, frame: Frame, screen: os.terminal_size | None = None) -> None:
@@ -163,13 +161,8 @@ class TerminalDriver(BaseDriver):
             start = ansi.ALT_SCREEN + ansi.HIDE_CURSOR
         if screen is None:
             screen = self._screen if self._size_known and self._screen else self._current_screen()
-        ready = self._ready.pop(id(frame), None)
-        if (
-            ready is not None
-            and ready.after is frame
-            and ready.before is self._drawn
-            and ready.screen == screen
-        ):
+        ready: _Update | None = self._take_prepared(frame)
+        if ready is not None and ready.before is self._drawn and ready.screen == screen:
             text, footer = ready.text, ready.footer
         else:
             text, footer = self._update(frame, screen)
@@ -180,15 +173,15 @@ class TerminalDriver(BaseDriver):
     def _update(self, frame: Frame, screen: os.terminal_size) -> tuple[str, list[str]]:
         """The changes to ``frame``, after clearing and placing the clock anew when the
         screen or the frame's size changed."""
-        start = ""
+        clear = ""
         previous = self._drawn
         if screen != self._screen or previous is None or previous.size != frame.size:
             self._screen = screen
             self._place(frame, screen)
-            start += ansi.RESET + ansi.CLEAR
+            clear = ansi.RESET + ansi.CLEAR
             previous = None
         text, footer = self._changes(previous, frame, self._footer_drawn)
-        return start + text, footer
+        return clear + text, footer
 
     def _changes(
         self, previous: Frame | None, frame: Frame, footer_drawn: list[str]

@@ -110,3 +110,36 @@ def test_a_closed_driver_refuses_frames():
     driver.close()
     with pytest.raises(RuntimeError, match="closed"):
         driver.show(pattern(3, 6))
+
+
+class Keeping(FakeDriver):
+    """Keeps each prepared frame's first pixel, as a driver keeps its converted frames."""
+
+    def _prepare(self, frames: list[Frame]) -> None:
+        super()._prepare(frames)
+        for frame in frames:
+            self._keep(frame, frame.pixels[0])
+
+
+def test_work_prepared_for_a_frame_is_taken_once_by_that_very_frame():
+    driver = Keeping()
+    frame = pattern(3, 6)
+    driver.prepare([frame])
+    assert driver._take_prepared(pattern(3, 6)) is None  # equal, but another frame
+    assert driver._take_prepared(frame) == frame.pixels[0]
+    assert driver._take_prepared(frame) is None
+
+
+def test_preparing_again_drops_what_was_prepared_before():
+    driver = Keeping()
+    first, second = pattern(3, 6), pattern(3, 6, seed=1)
+    driver.prepare([first])
+    driver.prepare([second])
+    assert driver._take_prepared(first) is None
+
+
+def test_frames_after_one_of_another_size_are_not_prepared():
+    driver = Keeping(FakeOptions(width=3, height=6))
+    fitting, other, after = pattern(3, 6), pattern(4, 6), pattern(3, 6, seed=1)
+    driver.prepare([fitting, other, after])
+    assert driver.prepared == [[fitting]]

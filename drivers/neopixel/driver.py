@@ -60,7 +60,6 @@ class NeoPixelDriver(BaseDriver):
             backend,
         )
         self.words = self.preparer.dark()
-        self._ready: dict[int, tuple[Frame, list[int], int]] = {}  # by id() of the frame
         self._warned = False
         atexit.register(self.close)
 
@@ -71,14 +70,14 @@ class NeoPixelDriver(BaseDriver):
 
     def _prepare(self, frames: list[Frame]) -> None:
         """LED words for each of ``frames`` (with the dimming each needed), in one go."""
-        self._ready = {id(f): (f, self.preparer(f.pixels), self.preparer.scale) for f in frames}
+        for frame in frames:
+            self._keep(frame, (self.preparer(frame.pixels), self.preparer.scale))
 
     def _draw(self, frame: Frame) -> None:
-        ready = self._ready.pop(id(frame), None)
-        if ready is not None and ready[0] is frame:
-            _, words, scale = ready
-        else:
-            words, scale = self.preparer(frame.pixels), self.preparer.scale
+        ready: tuple[list[int], int] | None = self._take_prepared(frame)
+        if ready is None:
+            ready = self.preparer(frame.pixels), self.preparer.scale
+        words, scale = ready
         if scale < FULL and not self._warned:
             self._warned = True
             opts: NeoPixelOptions = self.options  # type: ignore[assignment]
