@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import signal
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import pytest
+from neopixel_fakes import Wire, agnostic_blinka
 
 from binclock.clock import ManualClock
 from binclock.drivers.fake import FakeDriver
@@ -53,3 +58,20 @@ def decode_bcd(frame: Frame) -> tuple[int, ...]:
 def send(sig: signal.Signals) -> None:
     """Signal the main thread, where the service runs (other threads may linger in tests)."""
     signal.pthread_kill(threading.main_thread().ident, sig)  # type: ignore[arg-type]
+
+
+def load_script(path: Path) -> ModuleType:
+    """A script under scripts/ imported as a module named after its file."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
+    """Blinka's OS-agnostic board, recording what Adafruit's neopixel code sends."""
+    with agnostic_blinka(monkeypatch) as recorded:
+        yield recorded

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Literal
@@ -12,23 +10,16 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from binclock import registry
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "config_reference.py"
 REFERENCE = ROOT / "docs" / "configuration.md"
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("config_reference", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["config_reference"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def ref():
-    return load_script()
+    return load_script(SCRIPT)
 
 
 class Inner(BaseModel):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageSequence
+
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"
@@ -15,17 +15,9 @@ SCRIPT = ROOT / "scripts" / "make_images.py"
 REGENERATE = "run: python scripts/make_images.py"
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("make_images", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_images"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def make_images():
-    return load_script()
+    return load_script(SCRIPT)
 
 
 @pytest.fixture(scope="module")

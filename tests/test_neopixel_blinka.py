@@ -4,7 +4,7 @@ bytes handed to the board's neopixel_write checked for order, gamma and brightne
 from __future__ import annotations
 
 import pytest
-from neopixel_fakes import PI5, agnostic_blinka, make_host, triples
+from neopixel_fakes import PI5, make_host, triples
 
 from binclock.drivers.neopixel import NeoPixelDriver, NeoPixelOptions
 from binclock.drivers.neopixel.host import Host
@@ -12,12 +12,6 @@ from binclock.frame import Frame
 from binclock.testing import DriverContract
 
 AGNOSTIC_NEOPIXEL_PIN = 6  # the OS-agnostic board's NEOPIXEL pin is D6
-
-
-@pytest.fixture
-def wire(monkeypatch):
-    with agnostic_blinka(monkeypatch) as wire:
-        yield wire
 
 
 @pytest.fixture
@@ -37,13 +31,12 @@ def build(wire, tmp_path):
 
 class TestBlinkaContract(DriverContract):
     @pytest.fixture
-    def driver(self, monkeypatch, tmp_path):
-        with agnostic_blinka(monkeypatch) as wire:
-            self.wire = wire
-            options = NeoPixelOptions(backend="blinka", pin=AGNOSTIC_NEOPIXEL_PIN)
-            driver = NeoPixelDriver(options, host=make_host(tmp_path, PI5))
-            yield driver
-            driver.close()
+    def driver(self, wire, tmp_path):
+        self.wire = wire
+        options = NeoPixelOptions(backend="blinka", pin=AGNOSTIC_NEOPIXEL_PIN)
+        driver = NeoPixelDriver(options, host=make_host(tmp_path, PI5))
+        yield driver
+        driver.close()
 
     def read_back(self, driver):
         return triples(self.wire.neopixel[-1]) if self.wire.neopixel else []

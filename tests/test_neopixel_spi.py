@@ -6,18 +6,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from neopixel_fakes import PI4, PI5, agnostic_blinka, decode_spi, make_host, triples
+from neopixel_fakes import PI4, PI5, decode_spi, make_host, triples
 
 from binclock.drivers.neopixel import NeoPixelDriver, NeoPixelOptions
 from binclock.drivers.neopixel.host import Host
 from binclock.frame import Frame
 from binclock.testing import DriverContract
-
-
-@pytest.fixture
-def wire(monkeypatch):
-    with agnostic_blinka(monkeypatch) as wire:
-        yield wire
 
 
 @pytest.fixture
@@ -38,12 +32,11 @@ def build(wire, tmp_path):
 
 class TestSpiContract(DriverContract):
     @pytest.fixture
-    def driver(self, monkeypatch, tmp_path):
-        with agnostic_blinka(monkeypatch) as wire:
-            self.wire = wire
-            driver = NeoPixelDriver(NeoPixelOptions(backend="spi"), host=make_host(tmp_path, PI4))
-            yield driver
-            driver.close()
+    def driver(self, wire, tmp_path):
+        self.wire = wire
+        driver = NeoPixelDriver(NeoPixelOptions(backend="spi"), host=make_host(tmp_path, PI4))
+        yield driver
+        driver.close()
 
     def read_back(self, driver):
         return triples(decode_spi(self.wire.spi[-1])) if self.wire.spi else []

@@ -358,30 +358,27 @@ def test_without_notify_socket_nothing_is_sent():
 MARK = (96, 0, 0)
 
 
-def unsynchronised(tmp_path: Path) -> Service:
-    """A service whose clock is not synchronised, marking it with a pixel."""
-    service, _, _ = make_service(
+def unsynchronised(
+    tmp_path: Path, text: str = "", mark: str = "pixel"
+) -> tuple[Service, ManualClock, Sleeper]:
+    """A service at noon whose clock is not synchronised, marked as ``mark`` says;
+    ``text`` adds configuration tables."""
+    return make_service(
         tmp_path,
         datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
-        '\nunsynced_indicator = "pixel"\n',
+        f'\nunsynced_indicator = "{mark}"\n{text}',
         synced=False,
     )
-    return service
 
 
 def test_unsynchronised_clock_lights_the_top_left_pixel(tmp_path):
-    service = unsynchronised(tmp_path)
+    service, _, _ = unsynchronised(tmp_path)
     service.run(frames=2)
     assert [f.pixel(0, 0) for f in service.driver.frames] == [MARK, MARK]
 
 
 def test_mark_goes_when_the_clock_synchronises_and_both_changes_are_logged_once(tmp_path, caplog):
-    service, _, sleeper = make_service(
-        tmp_path,
-        datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
-        '\nunsynced_indicator = "pixel"\n',
-        synced=False,
-    )
+    service, _, sleeper = unsynchronised(tmp_path)
 
     def timesyncd_synchronises() -> None:
         (tmp_path / "timesync").mkdir()
@@ -402,12 +399,7 @@ def test_mark_goes_when_the_clock_synchronises_and_both_changes_are_logged_once(
 
 
 def test_blinking_mark_lights_every_other_second(tmp_path):
-    service, _, _ = make_service(
-        tmp_path,
-        datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
-        '\nunsynced_indicator = "blink"\n',
-        synced=False,
-    )
+    service, _, _ = unsynchronised(tmp_path, mark="blink")
     service.run(frames=4)
     assert [f.pixel(0, 0) == MARK for f in service.driver.frames] == [True, False, True, False]
 
@@ -453,23 +445,13 @@ def test_unknown_sync_state_does_not_mark_the_display(tmp_path):
 
 
 def test_mark_is_dimmed_with_the_display(tmp_path):
-    service, _, _ = make_service(
-        tmp_path,
-        datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
-        '\nunsynced_indicator = "pixel"\n[display]\nbrightness = 0.5\n',
-        synced=False,
-    )
+    service, _, _ = unsynchronised(tmp_path, "[display]\nbrightness = 0.5\n")
     service.run(frames=1)
     assert service.driver.last.pixel(0, 0) == (48, 0, 0)
 
 
 def test_mark_follows_the_face_s_first_bit_when_the_display_is_turned(tmp_path):
-    service, _, _ = make_service(
-        tmp_path,
-        datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON),
-        '\nunsynced_indicator = "pixel"\n[display]\nrotation = 180\n',
-        synced=False,
-    )
+    service, _, _ = unsynchronised(tmp_path, "[display]\nrotation = 180\n")
     service.run(frames=1)
     frame = service.driver.last
     assert frame.pixel(2, 5) == MARK  # the hours' 32 bit, bottom-right after a half turn
@@ -525,7 +507,7 @@ def test_frames_are_not_prepared_when_a_fade_comes_between(tmp_path):
 
 
 def test_frames_are_not_prepared_while_the_sync_mark_goes_on_them(tmp_path):
-    service = unsynchronised(tmp_path)
+    service, _, _ = unsynchronised(tmp_path)
     service.run(frames=3)
     assert service.driver.prepared == []
 
