@@ -119,13 +119,25 @@ def parser() -> argparse.ArgumentParser:
     actions = service.add_subparsers(
         dest="action", metavar="ACTION", parser_class=Parser, required=True
     )
-    install = actions.add_parser("install", parents=[common], help="write and enable the unit")
+    install_help = "write the unit and configuration, print the commands that start it"
+    install = actions.add_parser(
+        "install", parents=[common], help=install_help, description=install_help.capitalize()
+    )
     install.add_argument(
         "--pwm", action="store_true", help="add the root drop-in for the rpi_ws281x PWM/PCM backend"
     )
-    install.add_argument("--root", type=Path, default=Path("/"), help=argparse.SUPPRESS)
-    uninstall = actions.add_parser("uninstall", parents=[common], help="remove the unit")
-    uninstall.add_argument("--root", type=Path, default=Path("/"), help=argparse.SUPPRESS)
+    uninstall_help = "stop and disable the service, remove the unit; the configuration stays"
+    uninstall = actions.add_parser(
+        "uninstall", parents=[common], help=uninstall_help, description=uninstall_help.capitalize()
+    )
+    for action in (install, uninstall):
+        action.add_argument(
+            "--root",
+            type=Path,
+            default=Path("/"),
+            metavar="DIR",
+            help="dry run: work on the files under DIR instead of /, and run nothing",
+        )
     return p
 
 

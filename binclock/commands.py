@@ -217,8 +217,10 @@ def test_pattern(args: argparse.Namespace) -> int:
 
 
 def service(args: argparse.Namespace) -> int:
-    """``service install|uninstall``: the systemd unit for this installation."""
+    """``service install|uninstall``: the systemd unit for this installation. Under
+    ``--root DIR`` a dry run: files are written there and nothing is run."""
     root: Path = args.root
+    install.require_root(root)
     if args.action == "install":
         config_path = Path(getattr(args, "config", None) or install.CONFIG).absolute()
         driver = getattr(args, "driver", None)
@@ -229,17 +231,26 @@ def service(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
         if driver and root / config_path.relative_to("/") not in plan.written:
             print(f'{config_path} exists: set driver = "{driver}" in it')
+        for warning in plan.warnings:
+            print(f"binclock: warning: {warning}", file=sys.stderr)
         print("now run:")
     else:
-        if root == Path("/") and shutil.which("systemctl"):
-            subprocess.run(["systemctl", "disable", "--now", "binclock"], check=False)
-        plan = install.uninstall(root)
+        plan = install.uninstall(root, stop=disable if install.is_live(root) else lambda: None)
+        if not plan.written:
+            print(f"{root / install.UNIT_DIR / install.UNIT} is not installed: nothing to remove")
+            return exitcodes.OK
         for path in plan.written:
             print(f"removed {path}")
         print("the configuration is kept; now run:")
     for line in plan.commands:
         print(f"  sudo {line}")
     return exitcodes.OK
+
+
+def disable() -> None:
+    """Stop the service and keep it from starting at boot."""
+    if shutil.which("systemctl"):
+        subprocess.run(["systemctl", "disable", "--now", "binclock"], check=False)
 
 
 def doctor(args: argparse.Namespace) -> int:

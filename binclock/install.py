@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from binclock import config as configuration
 
 UNIT = "binclock.service"
 DROP_IN = "rpi-ws281x-pwm.conf"
 UNIT_DIR = Path("etc/systemd/system")
 CONFIG = Path("/etc/binclock/config.toml")
 HOMES = ("/home/", "/root/")
+TEMPORARY = ("/tmp", "/var/tmp")  # PrivateTmp=yes gives the service its own, empty ones
 
 
 class InstallError(Exception):
@@ -22,10 +28,23 @@ class InstallError(Exception):
 
 @dataclass(frozen=True)
 class Plan:
-    """What ``install`` wrote, and the commands that start the service."""
+    """What ``install`` wrote (or ``uninstall`` removed), the commands to run next, and what
+    looks wrong about the result."""
 
     written: tuple[Path, ...]
     commands: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def is_live(root: Path) -> bool:
+    """Whether ``root`` is this system's own, not a folder for a dry run."""
+    return root.resolve() == Path("/")
+
+
+def require_root(root: Path) -> None:
+    """Only root may change the units of this system; a dry run into a folder is anyone's."""
+    if is_live(root) and os.geteuid() != 0:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(root / UNIT_DIR))
 
 
 def template(name: str) -> str:
@@ -67,6 +86,45 @@ def unit_text(start: list[str], config: Path, groups: set[str]) -> str:
     return text
 
 
+def hidden_start(start: list[str]) -> str | None:
+    """Why the service could not find its own program, if it could not."""
+    for folder in TEMPORARY:
+        if Path(start[0]).is_relative_to(folder):
+            return (
+                f"{start[0]} is in {folder}, which PrivateTmp=yes hides from the service:"
+                " install binclock outside it (a virtualenv in /opt or your home directory)"
+            )
+    return None
+
+
+def needless_pwm(driver: str | None, config_file: Path) -> str | None:
+    """Why the root drop-in would serve nothing: the display the service starts with does
+    not use rpi_ws281x's PWM/PCM backend. None when it may, or when the file is invalid
+    (``check-config`` says why)."""
+    from binclock.drivers.neopixel.options import NeoPixelOptions
+    from binclock.drivers.neopixel.preflight import PCM_PIN, PWM_CHANNEL
+
+    try:
+        cfg = configuration.validate(configuration.read_toml(config_file), config_file)
+        driver = driver or cfg.driver
+        options = NeoPixelOptions.model_validate(cfg.drivers.get("neopixel", {}))
+    except (configuration.ConfigError, ValueError):
+        return None
+    pin = options.data_pin(options.backend)
+    if driver != "neopixel":
+        who = f"the {driver} driver"
+    elif options.backend == "spi":
+        who = "the neopixel driver's spi backend"
+    elif pin not in (*PWM_CHANNEL, PCM_PIN):
+        who = f"the neopixel driver on GPIO {pin}"
+    else:
+        return None
+    return (
+        f"--pwm: {who} does not use rpi_ws281x's PWM/PCM backend, so the root drop-in only"
+        " takes hardening away: install again without --pwm"
+    )
+
+
 def starter_config(driver: str | None) -> str:
     lines = [
         "# binclock configuration; every key is described in docs/configuration.md.",
@@ -87,7 +145,8 @@ def install(
     pwm: bool = False,
     start: list[str] | None = None,
 ) -> Plan:
-    """Write the unit (and the root drop-in for PWM) under ``root``; create the config."""
+    """Write the unit (and the root drop-in for PWM) under ``root``; create the config.
+    Nothing is enabled or started: the plan's commands do that."""
     unit_dir = root / UNIT_DIR
     if not unit_dir.is_dir():
         raise InstallError(f"{unit_dir} does not exist: is this a systemd system?")
@@ -110,18 +169,22 @@ def install(
         config_file.write_text(starter_config(driver))
         config_file.chmod(0o644)
         written.append(config_file)
+    warnings = [hidden_start(start), needless_pwm(driver, config_file) if pwm else None]
     commands = (
         "systemctl daemon-reload",
         "systemctl enable binclock",
         "systemctl restart binclock",
         "journalctl -u binclock -f",
     )
-    return Plan(tuple(written), commands)
+    return Plan(tuple(written), commands, tuple(w for w in warnings if w))
 
 
-def uninstall(root: Path) -> Plan:
-    """Remove the unit and its drop-in; the configuration is kept."""
+def uninstall(root: Path, stop: Callable[[], object] = lambda: None) -> Plan:
+    """Stop the service with ``stop`` if its unit is installed, then remove the unit and its
+    drop-in; the configuration is kept."""
     unit_dir = root / UNIT_DIR
+    if (unit_dir / UNIT).exists():
+        stop()
     removed = []
     for path in (unit_dir / f"{UNIT}.d" / DROP_IN, unit_dir / UNIT):
         if path.exists():

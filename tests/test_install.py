@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from binclock import install
+from binclock import commands, install
 from binclock.cli import main
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
@@ -94,6 +94,123 @@ def test_install_with_pwm_adds_the_root_drop_in_and_uninstall_removes_everything
     assert not (root / "etc/systemd/system/binclock.service").exists()
     assert len(plan.written) == 2
     assert (root / "etc/binclock/config.toml").exists()
+
+
+def test_uninstall_stops_the_service_before_removing_its_unit(root):
+    install.install(root, start=["/usr/bin/binclock"])
+    unit_file = root / "etc/systemd/system/binclock.service"
+    seen = []
+    install.uninstall(root, stop=lambda: seen.append(unit_file.exists()))
+    assert seen == [True]
+
+
+def test_uninstall_with_nothing_installed_stops_nothing(root):
+    stops = []
+    plan = install.uninstall(root, stop=lambda: stops.append("stop"))
+    assert stops == [] and plan.written == ()
+
+
+def test_service_uninstall_with_nothing_installed_says_so_and_exits_0(root, capsys):
+    assert main(["service", "uninstall", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out
+        == f"{root / 'etc/systemd/system/binclock.service'} is not installed: nothing to remove\n"
+    )
+
+
+@pytest.mark.parametrize("action", ["install", "uninstall"])
+def test_service_without_root_on_the_real_system_is_refused_before_systemctl(
+    action, monkeypatch, capsys
+):
+    monkeypatch.setattr(install.os, "geteuid", lambda: 1000)
+    ran = []
+    monkeypatch.setattr(commands.subprocess, "run", lambda *a, **k: ran.append(a))
+    assert main(["service", action]) == 77
+    err = capsys.readouterr().err
+    assert err == "binclock: /etc/systemd/system: permission denied (run with sudo)\n"
+    assert ran == []
+
+
+def test_service_with_root_dir_is_a_dry_run_anyone_may_make(root, monkeypatch):
+    monkeypatch.setattr(install.os, "geteuid", lambda: 1000)
+    ran = []
+    monkeypatch.setattr(commands.subprocess, "run", lambda *a, **k: ran.append(a))
+    assert main(["service", "install", "--root", str(root)]) == 0
+    assert main(["service", "uninstall", "--root", str(root)]) == 0
+    assert ran == []
+
+
+@pytest.mark.parametrize("folder", ["/tmp", "/var/tmp"])
+def test_install_from_a_temporary_folder_warns_that_the_service_cannot_see_it(root, folder):
+    start = f"{folder}/venv/bin/binclock"
+    plan = install.install(root, start=[start])
+    assert plan.warnings == (
+        f"{start} is in {folder}, which PrivateTmp=yes hides from the service:"
+        " install binclock outside it (a virtualenv in /opt or your home directory)",
+    )
+
+
+@pytest.mark.parametrize("start", ["/opt/binclock/bin/binclock", "/home/pi/.venv/bin/binclock"])
+def test_install_from_a_folder_the_service_can_read_gives_no_warning(root, start):
+    assert install.install(root, start=[start]).warnings == ()
+
+
+def write_config(root: Path, text: str) -> None:
+    config_file = root / "etc/binclock/config.toml"
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("driver", "table", "who"),
+    [
+        ("terminal", "", "the terminal driver"),
+        ("neopixel", 'backend = "spi"', "the neopixel driver's spi backend"),
+        ("neopixel", "pin = 10", "the neopixel driver on GPIO 10"),
+    ],
+)
+def test_install_pwm_for_a_display_without_pwm_warns(root, driver, table, who):
+    write_config(root, f'driver = "{driver}"\n[drivers.neopixel]\n{table}\n')
+    plan = install.install(root, pwm=True, start=["/usr/bin/binclock"])
+    assert plan.warnings == (
+        f"--pwm: {who} does not use rpi_ws281x's PWM/PCM backend, so the root drop-in only"
+        " takes hardening away: install again without --pwm",
+    )
+
+
+@pytest.mark.parametrize("table", ["", "pin = 21", 'backend = "rpi_ws281x"\npin = 13'])
+def test_install_pwm_for_neopixels_on_a_pwm_or_pcm_pin_gives_no_warning(root, table):
+    write_config(root, f'driver = "neopixel"\n[drivers.neopixel]\n{table}\n')
+    assert install.install(root, pwm=True, start=["/usr/bin/binclock"]).warnings == ()
+
+
+def test_install_pwm_judges_the_driver_asked_for_over_the_one_in_the_config(root):
+    write_config(root, 'driver = "terminal"\n')
+    plan = install.install(root, driver="neopixel", pwm=True, start=["/usr/bin/binclock"])
+    assert plan.warnings == ()
+
+
+def test_service_install_prints_its_warnings_on_stderr(root, monkeypatch, capsys):
+    monkeypatch.setattr(install, "command", lambda: ["/usr/bin/binclock"])
+    assert main(["service", "install", "--root", str(root), "--driver", "gpio", "--pwm"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("binclock: warning: --pwm: the gpio driver does not use")
+    assert len(err.splitlines()) == 1
+
+
+def test_service_install_help_says_it_writes_files_and_prints_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["service", "--help"])
+    assert "write the unit and configuration, print the commands that start it" in " ".join(
+        capsys.readouterr().out.split()
+    )
+
+
+def test_service_root_dir_is_documented_as_a_dry_run(capsys):
+    with pytest.raises(SystemExit):
+        main(["service", "uninstall", "--help"])
+    assert re.search(r"--root DIR\s+dry run:", capsys.readouterr().out)
 
 
 def test_install_without_systemd_is_refused(tmp_path):
