@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from binclock import config, exitcodes, install, registry, testpattern
 from binclock.clock import OffsetClock, SystemClock
 from binclock.driver import Finished
 from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
-from binclock.service import Service
+from binclock.service import Service, close_display, indicator_mode, synchronised, unsynced
+from binclock.sync import SyncCheck
 
 log = logging.getLogger("binclock")
 
@@ -121,18 +123,41 @@ def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
     tz = timezone(cfg)
     at = _moment(args, tz)
     if getattr(args, "once", False):
-        driver = build_driver(one_shot(cfg), source)
-        try:
-            pipeline = build_pipeline(cfg, driver, source)
-            driver.show(pipeline.render(whole_second(at or SystemClock(tz).now(), tz)))
-        except Finished as done:
-            log.info("%s", done)
-        finally:
-            driver.close()
-        return exitcodes.OK
+        return show_once(cfg, source, whole_second(at or SystemClock(tz).now(), tz))
     service = Service(lambda: load(args, adjust), clock=OffsetClock(tz, at) if at else None)
     log.info("%s", service.status())
     return service.run()
+
+
+def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
+    """Show the frame for ``moment`` as the running clock would (marked while the system
+    clock is not synchronised), let the display finish showing it, then close it.
+
+    A display that fails to show or close it is one line and exit 70, whatever the driver
+    raised: a file that cannot be written, a closed stream.
+    """
+    driver = build_driver(one_shot(cfg), source)
+    failed = False
+    try:
+        pipeline = build_pipeline(cfg, driver, source)
+        frame = pipeline.render(moment)
+        second = int(moment.timestamp())
+        mode = indicator_mode(cfg, "INVOCATION_ID" in os.environ)
+        if mode != "off" and not synchronised(SyncCheck()):
+            frame = unsynced(frame, second, mode, cfg, pipeline)
+        try:
+            driver.show(frame)
+            settle = getattr(driver, "settle", None)
+            if settle is not None:
+                settle()
+        except Finished as done:
+            log.info("%s", done)
+        except Exception as exc:  # noqa: BLE001 - any driver fault is the display failing
+            log.error("the display failed: %s", exc)
+            failed = True
+    finally:
+        failed = not close_display(driver) or failed
+    return exitcodes.SOFTWARE if failed else exitcodes.OK
 
 
 def check_config(args: argparse.Namespace) -> int:

@@ -20,6 +20,23 @@ class Finished(Exception):
     the clock stops with exit status 0."""
 
 
+class WriteFailed(OSError):
+    """A frame could not be written out (to a file, a stream): one line naming where and why.
+
+    ``WriteFailed.of(error, where)`` keeps the cause's errno; the clock treats it as any
+    display failure (``--once`` exits 70, the running clock backs off and retries).
+    """
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+    @classmethod
+    def of(cls, error: OSError, where: object, then: str = "") -> WriteFailed:
+        """``error`` as a failure to write ``where``; ``then`` says what it cost."""
+        reason = error.strerror or str(error)
+        return cls(error.errno, f"{reason}{then}", str(where))
+
+
 class FrameSizeError(ValueError):
     """A frame does not match the size the driver declared."""
 
