@@ -3,13 +3,17 @@ line with a documented exit code, never a traceback."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from binclock import cli, exitcodes
+import pytest
+
+from binclock import cli, commands, config, exitcodes
+from binclock.sync import SyncCheck
 
 
 def once(*args: str, **run: object) -> subprocess.CompletedProcess[str]:
@@ -75,3 +79,27 @@ def test_gif_on_a_full_filesystem_says_the_recording_is_lost(tmp_path, full_disk
 def test_a_written_snapshot_is_exit_0(tmp_path: Path):
     result = once("--driver", "png", "--set", f"drivers.png.path={tmp_path / 'now.png'}")
     assert (result.returncode, result.stderr) == (exitcodes.OK, "")
+
+
+def unsynchronised(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The system clock here is not synchronised: timesyncd runs without its flag."""
+    (tmp_path / "timesync").mkdir()
+    flag = tmp_path / "timesync" / "synchronized"
+    monkeypatch.setattr(commands, "SyncCheck", lambda: SyncCheck(flag, lambda: None))
+
+
+def test_an_unsynchronised_clock_is_marked_as_the_running_clock_marks_it(
+    monkeypatch, tmp_path, capsys
+):
+    unsynchronised(monkeypatch, tmp_path)
+    argv = ["--driver", "jsonl", "--once", "--at", "13:37:42"]
+    assert cli.main([*argv, "--set", 'clock.unsynced_indicator="pixel"']) == exitcodes.OK
+    pixels = json.loads(capsys.readouterr().out)["pixels"]
+    assert tuple(pixels[0]) == config.Config().clock.unsynced_colour
+
+
+def test_the_mark_is_left_off_outside_systemd_by_default(monkeypatch, tmp_path, capsys):
+    unsynchronised(monkeypatch, tmp_path)
+    monkeypatch.delenv("INVOCATION_ID", raising=False)
+    assert cli.main(["--driver", "jsonl", "--once", "--at", "13:37:42"]) == exitcodes.OK
+    assert json.loads(capsys.readouterr().out)["pixels"][0] == [0, 0, 0]
