@@ -56,6 +56,9 @@ class Driver(Protocol):
     A driver may also offer ``prepare(frames)``: just after showing a frame, the clock may
     pass the frames due at the coming seconds, in order, so a driver can convert them in one
     warm batch ahead of their boundaries instead of one cold conversion each second.
+    A driver that shows frames in the background (servos) may offer ``settle()``: ``--once``
+    calls it after its one frame and before ``close()``, to wait until the frame is fully
+    shown and leave it up for a moment.
     Driver classes also carry ``name``, ``description``, ``Options`` (a DriverOptions
     model), ``requires`` (modules the driver imports) and ``animates`` (False when in-between
     fade frames are pointless, as for servos), and are built as ``Cls(options)``.
