@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, time, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from binclock import config, exitcodes, install, registry, testpattern
 from binclock.clock import OffsetClock, SystemClock
@@ -19,6 +20,9 @@ from binclock.driver import Finished
 from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
 from binclock.service import Service, close_display, indicator_mode, synchronised, unsynced
 from binclock.sync import SyncCheck
+
+if TYPE_CHECKING:
+    from binclock.doctor import Machine
 
 log = logging.getLogger("binclock")
 
@@ -42,8 +46,11 @@ def parse_at(text: str, tz: tzinfo) -> datetime:
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
-def list_plugins(group: str) -> str:
-    """The installed drivers (with whether their library is importable) or faces, a line each."""
+def list_plugins(group: str, machine: Machine | None = None) -> str:
+    """The installed faces, or drivers with whether they can run here with their default
+    options (as ``doctor`` finds: libraries, hardware, folders), a line each."""
+    from binclock import doctor as checks  # only needed here, as for ``doctor``
+
     rows = []
     for name, ep in registry.registered(group).items():
         try:
@@ -51,12 +58,17 @@ def list_plugins(group: str) -> str:
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others
             rows.append((name, "no", f"fails to load: {exc}"))
             continue
-        ready = "yes" if registry.importable(getattr(cls, "requires", ())) else "no"
-        rows.append((name, ready, getattr(cls, "description", "")))
+        description = getattr(cls, "description", "")
+        if group == registry.FACES:
+            rows.append((name, "", description))
+            continue
+        rows.append((name, "no" if checks.here(name, machine).fix else "yes", description))
     if group == registry.FACES:
         return "\n".join(f"{n:<12} {d}" for n, _, d in rows)
     lines = [f"{'NAME':<12} {'READY':<6} DESCRIPTION"]
     lines += [f"{n:<12} {r:<6} {d}" for n, r, d in rows]
+    if any(ready == "no" for _, ready, _ in rows):
+        lines.append("(binclock doctor says why a driver is not ready, and what to do)")
     return "\n".join(lines)
 
 

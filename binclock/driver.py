@@ -60,8 +60,9 @@ class Driver(Protocol):
     calls it after its one frame and before ``close()``, to wait until the frame is fully
     shown and leave it up for a moment.
     Driver classes also carry ``name``, ``description``, ``Options`` (a DriverOptions
-    model), ``requires`` (modules the driver imports) and ``animates`` (False when in-between
-    fade frames are pointless, as for servos), and are built as ``Cls(options)``.
+    model), ``requires`` (modules the driver imports), ``animates`` (False when in-between
+    fade frames are pointless, as for servos) and may carry ``unavailable(options)`` (see
+    BaseDriver), and are built as ``Cls(options)``.
     """
 
     name: str
@@ -93,6 +94,15 @@ class BaseDriver:
         self._last: Frame | None = None
         self._closed = False
         self._prepared: dict[int, tuple[Frame, Any]] = {}  # by id() of the frame
+
+    @classmethod
+    def unavailable(cls, options: DriverOptions) -> str | None:
+        """Why this machine cannot run the driver with ``options``, as one line saying what
+        to do; None when nothing is known to be missing. A quick look that opens nothing
+        (is the bus's device there?), asked by ``--list-drivers`` and ``doctor`` once the
+        modules in ``requires`` import; the built-in hardware drivers are checked by the
+        doctor itself."""
+        return None
 
     def show(self, frame: Frame) -> None:
         if self._closed:
