@@ -153,10 +153,9 @@ def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
     try:
         pipeline = build_pipeline(cfg, driver, source)
         frame = pipeline.render(moment)
-        second = int(moment.timestamp())
         mode = indicator_mode(cfg, "INVOCATION_ID" in os.environ)
         if mode != "off" and not synchronised(SyncCheck()):
-            frame = unsynced(frame, second, mode, cfg, pipeline)
+            frame = unsynced(frame, int(moment.timestamp()), mode, cfg, pipeline)
         try:
             driver.show(frame)
             settle = getattr(driver, "settle", None)
@@ -164,6 +163,8 @@ def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
                 settle()
         except Finished as done:
             log.info("%s", done)
+        except KeyboardInterrupt:
+            log.info("interrupted; closing the display")  # as the running clock on SIGINT
         except Exception as exc:  # noqa: BLE001 - any driver fault is the display failing
             log.error("the display failed: %s", exc)
             failed = True

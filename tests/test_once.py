@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from binclock import cli, commands, config, exitcodes
+from binclock.drivers.fake import FakeDriver
 from binclock.sync import SyncCheck
 
 
@@ -103,3 +104,20 @@ def test_the_mark_is_left_off_outside_systemd_by_default(monkeypatch, tmp_path, 
     monkeypatch.delenv("INVOCATION_ID", raising=False)
     assert cli.main(["--driver", "jsonl", "--once", "--at", "13:37:42"]) == exitcodes.OK
     assert json.loads(capsys.readouterr().out)["pixels"][0] == [0, 0, 0]
+
+
+class SlowToSettle(FakeDriver):
+    """A display still finishing its frame when Ctrl-C comes."""
+
+    def settle(self) -> None:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_the_frame_settles_closes_the_display_and_exits_0(monkeypatch):
+    closed = []
+    monkeypatch.setattr(SlowToSettle, "_release", lambda self: closed.append(self))
+    try:
+        code = cli.main(["--driver", "test_once:SlowToSettle", "--once"])
+    except KeyboardInterrupt:  # escaping, it would stop the test run
+        code = None
+    assert (code, len(closed)) == (exitcodes.OK, 1)
