@@ -5,18 +5,24 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime, time, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from binclock import config, exitcodes, install, registry, testpattern
 from binclock.clock import OffsetClock, SystemClock
 from binclock.driver import Finished
 from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
-from binclock.service import Service
+from binclock.service import Service, close_display, indicator_mode, synchronised, unsynced
+from binclock.sync import SyncCheck
+
+if TYPE_CHECKING:
+    from binclock.doctor import Machine
 
 log = logging.getLogger("binclock")
 
@@ -40,8 +46,11 @@ def parse_at(text: str, tz: tzinfo) -> datetime:
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
-def list_plugins(group: str) -> str:
-    """The installed drivers (with whether their library is importable) or faces, a line each."""
+def list_plugins(group: str, machine: Machine | None = None) -> str:
+    """The installed faces, or drivers with whether they can run here with their default
+    options (as ``doctor`` finds: libraries, hardware, folders), a line each."""
+    from binclock import doctor as checks  # only needed here, as for ``doctor``
+
     rows = []
     for name, ep in registry.registered(group).items():
         try:
@@ -49,12 +58,17 @@ def list_plugins(group: str) -> str:
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others
             rows.append((name, "no", f"fails to load: {exc}"))
             continue
-        ready = "yes" if registry.importable(getattr(cls, "requires", ())) else "no"
-        rows.append((name, ready, getattr(cls, "description", "")))
+        description = getattr(cls, "description", "")
+        if group == registry.FACES:
+            rows.append((name, "", description))
+            continue
+        rows.append((name, "no" if checks.here(name, machine).fix else "yes", description))
     if group == registry.FACES:
         return "\n".join(f"{n:<12} {d}" for n, _, d in rows)
     lines = [f"{'NAME':<12} {'READY':<6} DESCRIPTION"]
     lines += [f"{n:<12} {r:<6} {d}" for n, r, d in rows]
+    if any(ready == "no" for _, ready, _ in rows):
+        lines.append("(binclock doctor says why a driver is not ready, and what to do)")
     return "\n".join(lines)
 
 
@@ -121,18 +135,42 @@ def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
     tz = timezone(cfg)
     at = _moment(args, tz)
     if getattr(args, "once", False):
-        driver = build_driver(one_shot(cfg), source)
-        try:
-            pipeline = build_pipeline(cfg, driver, source)
-            driver.show(pipeline.render(whole_second(at or SystemClock(tz).now(), tz)))
-        except Finished as done:
-            log.info("%s", done)
-        finally:
-            driver.close()
-        return exitcodes.OK
+        return show_once(cfg, source, whole_second(at or SystemClock(tz).now(), tz))
     service = Service(lambda: load(args, adjust), clock=OffsetClock(tz, at) if at else None)
     log.info("%s", service.status())
     return service.run()
+
+
+def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
+    """Show the frame for ``moment`` as the running clock would (marked while the system
+    clock is not synchronised), let the display finish showing it, then close it.
+
+    A display that fails to show or close it is one line and exit 70, whatever the driver
+    raised: a file that cannot be written, a closed stream.
+    """
+    driver = build_driver(one_shot(cfg), source)
+    failed = False
+    try:
+        pipeline = build_pipeline(cfg, driver, source)
+        frame = pipeline.render(moment)
+        mode = indicator_mode(cfg, "INVOCATION_ID" in os.environ)
+        if mode != "off" and not synchronised(SyncCheck()):
+            frame = unsynced(frame, int(moment.timestamp()), mode, cfg, pipeline)
+        try:
+            driver.show(frame)
+            settle = getattr(driver, "settle", None)
+            if settle is not None:
+                settle()
+        except Finished as done:
+            log.info("%s", done)
+        except KeyboardInterrupt:
+            log.info("interrupted; closing the display")  # as the running clock on SIGINT
+        except Exception as exc:  # noqa: BLE001 - any driver fault is the display failing
+            log.error("the display failed: %s", exc)
+            failed = True
+    finally:
+        failed = not close_display(driver) or failed
+    return exitcodes.SOFTWARE if failed else exitcodes.OK
 
 
 def check_config(args: argparse.Namespace) -> int:

@@ -501,9 +501,21 @@ def driver_finding(machine: Machine, host: Host, name: str, setup: Setup) -> Fin
             options = None  # a plugin whose options have required keys and no table
     if options is None and missing:
         return Finding(f"not installed: no module {', '.join(missing)}", install_fix(name, cls))
-    if check is None or options is None:
+    if options is None:
         return Finding("ready")
-    return check(machine, host, options)
+    if check is not None:
+        return check(machine, host, options)
+    hook = getattr(cls, "unavailable", None)
+    problem = hook(options) if hook is not None else None
+    return Finding("not available here", problem) if problem else Finding("ready")
+
+
+def here(name: str, machine: Machine | None = None) -> Finding:
+    """What the checks find for driver ``name`` with its default options on this machine
+    (a ``fix`` means it cannot run here): what ``--list-drivers`` calls READY."""
+    machine = machine or Machine()
+    defaults = Setup(None, None, None, Row(Status.OK, "config", "built-in defaults"))
+    return driver_finding(machine, machine.host(), name, defaults)
 
 
 def install_fix(name: str, cls: Any) -> str:
@@ -636,9 +648,24 @@ def servo(machine: Machine, host: Host, options: Any) -> Finding:
     return gpio_pins(machine, host, options, pwm=True)
 
 
+def snapshot(machine: Machine, name: str, options: Any) -> Finding:
+    """The png and gif drivers' file: its folder there and writable, as they check it."""
+    from binclock.drivers.snapshot import output_path
+
+    target = options.path.expanduser().absolute()
+    try:
+        output_path(machine.path(target), name)
+    except DriverUnavailable as exc:
+        found = f"cannot write {target}"
+        return Finding(found, unavailable(machine, exc).removeprefix(f"{found}: "))
+    return Finding(f"writes {target}")
+
+
 CHECKS: dict[str, Callable[[Machine, Host, Any], Finding]] = {
     "neopixel": neopixel,
     "sensehat": sensehat,
     "gpio": gpio,
     "servo": servo,
+    "png": lambda machine, _, options: snapshot(machine, "png", options),
+    "gif": lambda machine, _, options: snapshot(machine, "gif", options),
 }

@@ -20,6 +20,23 @@ class Finished(Exception):
     the clock stops with exit status 0."""
 
 
+class WriteFailed(OSError):
+    """A frame could not be written out (to a file, a stream): one line naming where and why.
+
+    ``WriteFailed.of(error, where)`` keeps the cause's errno; the clock treats it as any
+    display failure (``--once`` exits 70, the running clock backs off and retries).
+    """
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+    @classmethod
+    def of(cls, error: OSError, where: object, then: str = "") -> WriteFailed:
+        """``error`` as a failure to write ``where``; ``then`` says what it cost."""
+        reason = error.strerror or str(error)
+        return cls(error.errno, f"{reason}{then}", str(where))
+
+
 class FrameSizeError(ValueError):
     """A frame does not match the size the driver declared."""
 
@@ -39,9 +56,13 @@ class Driver(Protocol):
     A driver may also offer ``prepare(frames)``: just after showing a frame, the clock may
     pass the frames due at the coming seconds, in order, so a driver can convert them in one
     warm batch ahead of their boundaries instead of one cold conversion each second.
+    A driver that shows frames in the background (servos) may offer ``settle()``: ``--once``
+    calls it after its one frame and before ``close()``, to wait until the frame is fully
+    shown and leave it up for a moment.
     Driver classes also carry ``name``, ``description``, ``Options`` (a DriverOptions
-    model), ``requires`` (modules the driver imports) and ``animates`` (False when in-between
-    fade frames are pointless, as for servos), and are built as ``Cls(options)``.
+    model), ``requires`` (modules the driver imports), ``animates`` (False when in-between
+    fade frames are pointless, as for servos) and may carry ``unavailable(options)`` (see
+    BaseDriver), and are built as ``Cls(options)``.
     """
 
     name: str
@@ -73,6 +94,15 @@ class BaseDriver:
         self._last: Frame | None = None
         self._closed = False
         self._prepared: dict[int, tuple[Frame, Any]] = {}  # by id() of the frame
+
+    @classmethod
+    def unavailable(cls, options: DriverOptions) -> str | None:
+        """Why this machine cannot run the driver with ``options``, as one line saying what
+        to do; None when nothing is known to be missing. A quick look that opens nothing
+        (is the bus's device there?), asked by ``--list-drivers`` and ``doctor`` once the
+        modules in ``requires`` import; the built-in hardware drivers are checked by the
+        doctor itself."""
+        return None
 
     def show(self, frame: Frame) -> None:
         if self._closed:

@@ -114,41 +114,47 @@ class Service:
 
     def run(self, frames: int | None = None) -> int:
         """Run until SIGTERM/SIGINT or a driver that has finished (exit 0), too many display
-        failures (exit 70), or a face that no longer fits the display (exit 78).
+        failures or a display that fails as it closes (exit 70), or a face that no longer
+        fits the display (exit 78).
 
         ``frames`` stops after that many seconds have been shown (for tests).
         """
-        shown = 0
         with self.inbox:
             try:
-                while frames is None or shown < frames:
-                    second = self.ticker.wait()
-                    # A signal cuts the wait short (second is None), or came while the
-                    # last second was being drawn and is still waiting.
-                    if second is None or self.inbox.waiting():
-                        if self._handle_signals():
-                            return exitcodes.OK
-                        if second is None:
-                            continue
-                    if self._poll_controls is not None:
-                        self._handle_controls(self._poll_controls)
-                    if not self._tick(second):
-                        return exitcodes.SOFTWARE
-                    shown += 1
-                return exitcodes.OK
-            except Finished as done:
-                log.info("%s; stopping", done)
-                return exitcodes.OK
-            except PlacementError as exc:
-                log.error("the %s face no longer fits the display: %s", self.config.face, exc)
-                return exitcodes.CONFIG
-            except DriverUnavailable as exc:
-                log.error("the display cannot be opened again after a reload: %s", exc)
-                return exitcodes.UNAVAILABLE
+                code = self._loop(frames)
             finally:
                 self.notifier.stopping()
-                self.driver.close()
+                closed = close_display(self.driver)
                 self.notifier.close()
+        return code if closed or code != exitcodes.OK else exitcodes.SOFTWARE
+
+    def _loop(self, frames: int | None) -> int:
+        shown = 0
+        try:
+            while frames is None or shown < frames:
+                second = self.ticker.wait()
+                # A signal cuts the wait short (second is None), or came while the
+                # last second was being drawn and is still waiting.
+                if second is None or self.inbox.waiting():
+                    if self._handle_signals():
+                        return exitcodes.OK
+                    if second is None:
+                        continue
+                if self._poll_controls is not None:
+                    self._handle_controls(self._poll_controls)
+                if not self._tick(second):
+                    return exitcodes.SOFTWARE
+                shown += 1
+            return exitcodes.OK
+        except Finished as done:
+            log.info("%s; stopping", done)
+            return exitcodes.OK
+        except PlacementError as exc:
+            log.error("the %s face no longer fits the display: %s", self.config.face, exc)
+            return exitcodes.CONFIG
+        except DriverUnavailable as exc:
+            log.error("the display cannot be opened again after a reload: %s", exc)
+            return exitcodes.UNAVAILABLE
 
     def _tick(self, second: int) -> bool:
         """Show ``second``; False when the display has failed too often in a row."""
@@ -225,11 +231,7 @@ class Service:
             self._log_schedule(frame)
         mode = self._mark_mode
         if mode != "off" and not self._synchronised(second):
-            level = self.pipeline.painter.brightness
-            if self.config.schedule and frame.time is not None:
-                level *= brightness_at(self.config.schedule, frame.time)
-            colour = scale(self.config.clock.unsynced_colour, level)
-            frame = mark_unsynced(frame, colour, mode, second, self.pipeline.mark_index)
+            frame = unsynced(frame, second, mode, self.config, self.pipeline)
         return frame
 
     def _render(self, second: int) -> Frame:
@@ -274,25 +276,13 @@ class Service:
     # -- clock synchronisation -----------------------------------------------------------
 
     def _indicator_mode(self) -> str:
-        mode = self.config.clock.unsynced_indicator
-        if mode == "auto":
-            return "pixel" if self.under_systemd else "off"
-        return mode
+        return indicator_mode(self.config, self.under_systemd)
 
     def _synchronised(self, second: int) -> bool:
         due = not self.synced or abs(second - (self.sync_checked_at or 0)) >= SYNC_RECHECK
         if due:
             self.sync_checked_at = second
-            state = self.sync.state()
-            synced = state is not False  # when nothing can tell, do not cry wolf
-            if synced != self.synced:
-                if state is None:
-                    log.info("cannot tell whether the system clock is synchronised; not marking")
-                elif synced:
-                    log.info("the system clock is synchronised")
-                else:
-                    log.warning("the system clock is not synchronised yet; marking the display")
-                self.synced = synced
+            self.synced = synchronised(self.sync, self.synced)
         return bool(self.synced)
 
     # -- buttons on the display -----------------------------------------------------------
@@ -372,3 +362,49 @@ class Service:
         log.error("reload failed, keeping the running configuration: %s", exc)
         self.notifier.ready(self.status())
         return False
+
+
+# -- shared with --once, which shows one frame as the running clock would -------------------
+
+
+def close_display(driver: Driver) -> bool:
+    """Close ``driver``; False, with one line logged, when that fails (a recording that
+    cannot be written is lost)."""
+    try:
+        driver.close()
+    except Exception as exc:  # noqa: BLE001 - any driver fault: one line, not a traceback
+        log.error("the display failed as it closed: %s", exc)
+        return False
+    return True
+
+
+def indicator_mode(config: Config, under_systemd: bool) -> str:
+    """How to mark an unsynchronised clock: ``auto`` is a pixel under systemd, else off."""
+    mode = config.clock.unsynced_indicator
+    if mode == "auto":
+        return "pixel" if under_systemd else "off"
+    return mode
+
+
+def synchronised(sync: SyncCheck, known: bool | None = None) -> bool:
+    """Whether to treat the system clock as synchronised (yes when nothing can tell, so as
+    not to cry wolf), logging the answer when it differs from ``known``."""
+    state = sync.state()
+    synced = state is not False
+    if synced != known:
+        if state is None:
+            log.info("cannot tell whether the system clock is synchronised; not marking")
+        elif synced:
+            log.info("the system clock is synchronised")
+        else:
+            log.warning("the system clock is not synchronised yet; marking the display")
+    return synced
+
+
+def unsynced(frame: Frame, second: int, mode: str, config: Config, pipeline: Pipeline) -> Frame:
+    """``frame`` with the not-synchronised mark in ``mode``, dimmed as the frame is."""
+    level = pipeline.painter.brightness
+    if config.schedule and frame.time is not None:
+        level *= brightness_at(config.schedule, frame.time)
+    colour = scale(config.clock.unsynced_colour, level)
+    return mark_unsynced(frame, colour, mode, second, pipeline.mark_index)

@@ -132,7 +132,8 @@ class GifDriver(BaseDriver):
     # -- the file ------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write what has been recorded so far (nothing when no frame was shown)."""
+        """Write what has been recorded so far (nothing when no frame was shown); a failure
+        is a WriteFailed that says the recording is lost (it was only in memory)."""
         if not self._shots:
             return
         pictures = [self._render.draw_indexed(shot.frame, self.style) for shot in self._shots]
@@ -149,7 +150,8 @@ class GifDriver(BaseDriver):
                 **extra,
             )
 
-        snapshot.replace(self.path, write, self._mode)
+        lost = f"; the {self.recorded_ms() / SECOND_MS:.0f} s recording is lost"
+        snapshot.replace(self.path, write, self._mode, then=lost)
         self.saved += 1
 
     def _dark(self) -> None:

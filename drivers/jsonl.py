@@ -8,7 +8,7 @@ from typing import IO, Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from binclock.driver import BaseDriver, DriverOptions, Finished
+from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable, Finished, WriteFailed
 from binclock.frame import Frame
 
 
@@ -41,6 +41,8 @@ class JsonlDriver(BaseDriver):
         opts: JsonlOptions = self.options  # type: ignore[assignment]
         self.size = (opts.width, opts.height) if opts.width and opts.height else None
         self.stream = stream if stream is not None else sys.stdout
+        if self.stream is None:  # started with stdout closed
+            raise DriverUnavailable("standard output is closed: nowhere to write the JSON lines")
 
     def _draw(self, frame: Frame) -> None:
         record = {
@@ -54,6 +56,8 @@ class JsonlDriver(BaseDriver):
             self.stream.flush()
         except BrokenPipeError:
             raise Finished("the reader of the JSON lines went away") from None
+        except OSError as exc:
+            raise WriteFailed.of(exc, "the JSON lines to standard output") from exc
 
     def _unchanged(self, frame: Frame) -> None:
         if self.options.every_second:  # type: ignore[attr-defined]

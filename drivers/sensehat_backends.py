@@ -59,20 +59,22 @@ def open_sense_hat(backend: Backend, sysfs: Path = SYSFS_GRAPHICS) -> tuple[Any,
     """A ``SenseHat`` for ``backend`` and the backend it is ("hardware" or "emulator").
 
     ``auto`` is the real HAT when its framebuffer exists; without one it says how to use
-    the emulator instead of starting it unasked.
+    the emulator instead of starting it unasked. The library is looked for first, as the
+    doctor does: without it, whether a HAT is seated is beside the point.
     """
     if backend == "emulator":
         return open_emulator(), "emulator"
+    sense_hat = import_sense_hat()
     if backend == "auto" and find_framebuffer(sysfs) is None:
         raise DriverUnavailable(
             f"{NO_HAT}; to use the desktop emulator instead, start sense_emu_gui and set"
             ' drivers.sensehat.backend="emulator"'
         )
-    return open_hardware(sysfs), "hardware"
+    return open_hardware(sense_hat, sysfs), "hardware"
 
 
-def open_hardware(sysfs: Path = SYSFS_GRAPHICS) -> Any:
-    """The real HAT through the ``sense_hat`` library."""
+def import_sense_hat() -> Any:
+    """The ``sense_hat`` library, or DriverUnavailable saying how to install it."""
     try:
         import sense_hat
     except ModuleNotFoundError as exc:
@@ -89,6 +91,11 @@ def open_hardware(sysfs: Path = SYSFS_GRAPHICS) -> Any:
         raise DriverUnavailable(
             f"the sense-hat library failed to load ({exc}): {APT_HINT}"
         ) from None
+    return sense_hat
+
+
+def open_hardware(sense_hat: Any, sysfs: Path = SYSFS_GRAPHICS) -> Any:
+    """The real HAT through the ``sense_hat`` library."""
     try:
         return sense_hat.SenseHat()
     except PermissionError as exc:

@@ -58,6 +58,13 @@ class ServoOptions(pins.PinGridOptions):
     max_moving: int = Field(
         4, ge=1, le=64, description="most servos moving at once (each draws current)"
     )
+    hold_s: float = Field(
+        2.0,
+        ge=0.0,
+        le=60.0,
+        description="with --once: seconds the discs show the time, once every flip is done,"
+        " before they are parked",
+    )
 
     @model_validator(mode="after")
     def _check_servo(self) -> Self:
@@ -296,16 +303,32 @@ class ServoDriver(BaseDriver):
             log.exception("the servo worker stopped")
             self._failure = exc
 
+    def settle(self) -> None:
+        """Finish the flips to the last frame (``max_moving`` at a time, each ``travel_s``),
+        then hold it for ``hold_s``: ``--once`` calls this before ``close()`` parks the
+        discs, so its frame is seen. No frame may be shown after it."""
+        self._stop_worker()
+        self._finish_moves()
+        self.timer.sleep(self.options.hold_s)  # type: ignore[attr-defined]
+
     def _dark(self) -> None:
         """Park every disc at off, waiting for the moves (staggered as ever) to settle."""
+        self._stop_worker()
+        with self._cond:
+            for k, disc in enumerate(self.discs):
+                self.plan.aim(k, disc.off)
+        self._finish_moves()
+
+    def _stop_worker(self) -> None:
+        """Stop the background worker: the caller moves the discs from here on."""
         if self._worker is not None:
             with self._cond:
                 self._stopping = True
                 self._cond.notify()
             self._worker.join()
-        with self._cond:
-            for k, disc in enumerate(self.discs):
-                self.plan.aim(k, disc.off)
+
+    def _finish_moves(self) -> None:
+        """Run the planned moves until every disc has settled where it is aimed."""
         while (due := self.advance()) is not None:
             self.timer.sleep(max(due - self.timer.time(), 0.0))
 

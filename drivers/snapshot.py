@@ -13,7 +13,7 @@ from typing import IO
 from pydantic import Field, model_validator
 
 from binclock.config import Colour
-from binclock.driver import DriverOptions, DriverUnavailable
+from binclock.driver import DriverOptions, DriverUnavailable, WriteFailed
 
 INSTALL_HINT = "pip install 'binclock[snapshot]'"
 
@@ -82,18 +82,24 @@ def new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def replace(path: Path, write: Callable[[IO[bytes]], None], mode: int) -> None:
+def replace(path: Path, write: Callable[[IO[bytes]], None], mode: int, then: str = "") -> None:
     """Write a new ``path`` beside it, then rename it over the old one.
 
     Whoever reads the file (a web page, an image viewer) sees the old picture or the new
-    one, never half of one.
+    one, never half of one. A failure (a full disk, a folder that takes no new files) is a
+    WriteFailed naming ``path``; ``then`` is added to its reason (what the failure cost).
     """
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise WriteFailed.of(exc, path, then) from exc
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             os.fchmod(f.fileno(), mode)
         Path(temporary).replace(path)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise WriteFailed.of(exc, path, then) from exc
         raise

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.util
+import io
+import os
 import signal
 import sys
 import threading
@@ -15,9 +18,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from neopixel_fakes import Wire, agnostic_blinka
 
+from binclock import config
 from binclock.clock import ManualClock
 from binclock.drivers.fake import FakeDriver
 from binclock.frame import BLACK, Frame
+from binclock.notify import Notifier
+from binclock.service import Service
+from binclock.sync import SyncCheck
 
 UTC = ZoneInfo("UTC")
 
@@ -75,3 +82,49 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Wire]:
     """Blinka's OS-agnostic board, recording what Adafruit's neopixel code sends."""
     with agnostic_blinka(monkeypatch) as recorded:
         yield recorded
+
+
+class FullDiskFile(io.FileIO):
+    """A file on a full filesystem: opening works, writing fails with ENOSPC."""
+
+    def write(self, data: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+class FullDiskOs:
+    """The ``os`` module, but files opened by descriptor are on a full filesystem."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(os, name)
+
+    @staticmethod
+    def fdopen(fd: int, mode: str = "r", *args: object, **kwargs: object) -> FullDiskFile:
+        return FullDiskFile(fd, mode.replace("b", ""))
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The png and gif drivers write their pictures onto a full filesystem."""
+    from binclock.drivers import snapshot
+
+    monkeypatch.setattr(snapshot, "os", FullDiskOs())
+
+
+def running(tmp_path: Path, driver: str, table: str = "", **service: int) -> Service:
+    """A clock showing on the ``driver`` display writing ``clock.<driver>`` in ``tmp_path``,
+    on a manual clock, with ``table`` added to ``[drivers.<driver>]`` and ``service`` as
+    ``[service]`` settings."""
+    settings = "".join(f"{key} = {value}\n" for key, value in service.items())
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'driver = "{driver}"\n[service]\n{settings}'
+        f'[drivers.{driver}]\npath = "{tmp_path / f"clock.{driver}"}"\n{table}'
+    )
+    clock = ManualClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    return Service(
+        lambda: config.load(path, environ={}),
+        clock=clock,
+        sleep=clock.sleep,
+        notifier=Notifier({}),
+        sync=SyncCheck(tmp_path / "no-timesyncd" / "synchronized", lambda: None),
+    )

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from binclock import config, registry
+from binclock.cli import main
+from binclock.commands import list_plugins
 from binclock.doctor import (
     Group,
     Machine,
@@ -22,6 +24,7 @@ from binclock.doctor import (
     run,
     table,
 )
+from binclock.drivers.fake import FakeDriver
 
 PI4 = "Raspberry Pi 4 Model B Rev 1.4"
 PI5 = "Raspberry Pi 5 Model B Rev 1.0"
@@ -648,6 +651,78 @@ def test_driver_that_fails_to_load_is_reported(root, monkeypatch):
     broken = row(diagnose(root.machine(), using()), "driver broken")
     assert (broken.status, broken.found) == (Status.NA, "fails to load")
     assert "binclock_no_such_module" in broken.fix
+
+
+class NoBusDriver(FakeDriver):
+    """A plugin driver whose quick look at the machine finds its bus missing."""
+
+    @classmethod
+    def unavailable(cls, options: object) -> str | None:
+        return "no bus 7: enable it"
+
+
+def test_a_plugin_drivers_own_look_at_the_machine_is_its_row(root):
+    rows = diagnose(root.machine(), using("test_doctor:NoBusDriver"))
+    assert row(rows, "driver test_doctor:NoBusDriver") == Row(
+        Status.FAIL, "driver test_doctor:NoBusDriver (in use)", "not available here",
+        "no bus 7: enable it",
+    )  # fmt: skip
+
+
+# -- png and gif: the folder they write to ------------------------------------------------
+
+
+def test_png_in_a_missing_folder_fails_saying_which(root):
+    rows = diagnose(root.machine(), using("png", png={"path": "/nonexistent/x.png"}))
+    png = row(rows, "driver png")
+    assert (png.status, png.found) == (Status.FAIL, "cannot write /nonexistent/x.png")
+    assert png.fix == "no directory /nonexistent (create it or set drivers.png.path)"
+
+
+def test_gif_in_an_existing_folder_is_ok(root):
+    root.write("/srv/clock/.keep")
+    rows = diagnose(root.machine(), using("gif", gif={"path": "/srv/clock/x.gif"}))
+    assert row(rows, "driver gif") == Row(
+        Status.OK, "driver gif (in use)", "writes /srv/clock/x.gif"
+    )
+
+
+# -- --list-drivers: READY when the doctor finds nothing to fix ---------------------------
+
+
+def ready(listing: str) -> dict[str, str]:
+    """Each driver's READY column."""
+    rows = [line.split() for line in listing.splitlines()[1:] if not line.startswith("(")]
+    return {name: ready for name, ready, *_ in rows}
+
+
+def test_off_a_pi_the_hardware_drivers_are_not_ready_even_with_their_libraries(
+    root, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # where png and gif write by default
+    root.write(str(tmp_path / ".keep"))
+    listing = ready(list_plugins(registry.DRIVERS, root.machine()))
+    assert {name: listing[name] for name in ("neopixel", "gpio", "servo", "sensehat")} == {
+        "neopixel": "no", "gpio": "no", "servo": "no", "sensehat": "no",
+    }  # fmt: skip
+    assert {name: listing[name] for name in ("terminal", "jsonl", "fake", "png")} == {
+        "terminal": "yes", "jsonl": "yes", "fake": "yes", "png": "yes",
+    }  # fmt: skip
+
+
+def test_on_a_pi_with_its_devices_the_hardware_drivers_are_ready(root, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    machine = sense_hat(pi4(root)).machine(user=ROOT_USER)  # root: NeoPixels on PWM by default
+    listing = ready(list_plugins(registry.DRIVERS, machine))
+    assert [listing[name] for name in ("neopixel", "gpio", "servo", "sensehat")] == ["yes"] * 4
+
+
+@pytest.mark.skipif(Path("/proc/device-tree/model").exists(), reason="this machine may be a Pi")
+def test_the_listing_on_this_machine_says_its_hardware_drivers_are_not_ready(monkeypatch, capsys):
+    monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
+    assert main(["--list-drivers"]) == 0
+    listing = ready(capsys.readouterr().out)
+    assert [listing[name] for name in ("neopixel", "gpio", "servo", "sensehat")] == ["no"] * 4
 
 
 # -- the table and the exit status ------------------------------------------------------

@@ -1,5 +1,6 @@
 """The number face: any whole number in binary, from options or from a source."""
 
+import logging
 import shlex
 import sys
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from binclock.cli import main
 from binclock.faces.number import NumberFace, NumberOptions
 from binclock.sources import CommandSource
 
@@ -130,6 +132,18 @@ def test_a_command_option_reads_the_number_from_the_command():
     face = NumberFace(NumberOptions(command=command, divide=1000))
     assert isinstance(face.source, CommandSource)
     assert read_bits(face.render(NOW)) == 48
+
+
+def test_faces_with_the_same_command_share_one_reader_of_it():
+    options = NumberOptions(command="true")
+    assert NumberFace(options).source is NumberFace(options).source
+
+
+def test_a_failing_command_is_reported_once_with_once(capsys, caplog):
+    argv = ["--face", "number", "--set", 'faces.number.command="false"', "--driver", "jsonl"]
+    with caplog.at_level(logging.WARNING):
+        assert main([*argv, "--once"]) == 0
+    assert [r.getMessage() for r in caplog.records] == ["'false' exited with status 1"]
 
 
 def test_ignores_the_clock_options():

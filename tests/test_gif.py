@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,11 +11,12 @@ import pytest
 from PIL import Image, ImageChops, ImageSequence
 
 from binclock import cli, exitcodes
-from binclock.driver import DriverUnavailable
+from binclock.driver import DriverUnavailable, WriteFailed
 from binclock.drivers import render
 from binclock.drivers.gif import GifDriver, GifOptions, RecordingDone
 from binclock.frame import BLACK, RGB, Frame
 from binclock.testing import DriverContract, pattern
+from conftest import running
 
 T0 = datetime(2026, 3, 14, 13, 37, 42, tzinfo=UTC)
 
@@ -224,3 +226,22 @@ def test_a_clock_frame_looks_the_same_as_in_the_png_driver(tmp_path):
     png_picture = render.draw(frame, driver.style)
     difference = ImageChops.difference(gif_picture, png_picture).getextrema()
     assert max(high for _, high in difference) <= 1  # smooth edges, within rounding
+
+
+def test_a_recording_that_cannot_be_written_names_the_file_and_says_it_is_lost(tmp_path, full_disk):
+    driver = gif(tmp_path, seconds=2)
+    driver.show(at(pattern(3, 2), 0))
+    with pytest.raises(WriteFailed) as failed:
+        driver.show(at(pattern(3, 2, 1), 1))
+    assert str(failed.value) == (
+        f"cannot write {driver.path}: No space left on device; the 2 s recording is lost"
+    )
+
+
+def test_the_running_clock_retries_a_failing_recording_then_exits_70(tmp_path, full_disk, caplog):
+    service = running(tmp_path, "gif", "seconds = 2\n", max_failures=3)
+    with caplog.at_level(logging.WARNING):
+        assert service.run() == exitcodes.SOFTWARE
+    assert "retrying in" in caplog.text
+    assert "the display failed 3 times in a row" in caplog.text
+    assert caplog.records[-1].getMessage().endswith("recording is lost")

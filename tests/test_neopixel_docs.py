@@ -36,6 +36,12 @@ def test_classic_example_spells_out_the_defaults() -> None:
     assert options == NeoPixelOptions(pin=18)
 
 
+def test_classic_example_leaves_everything_else_at_its_default() -> None:
+    written = config.validate(tomllib.loads(EXAMPLES[0]))
+    defaults = config.validate({"driver": "neopixel"})
+    assert written.model_copy(update={"drivers": {}}) == defaults.model_copy(update={"drivers": {}})
+
+
 def test_matrix_examples_are_8x8_and_16x16() -> None:
     sizes = {(o.width, o.height) for o in map(neopixel_table, EXAMPLES)}
     assert {(8, 8), (16, 16)} <= sizes

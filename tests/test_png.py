@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import sys
@@ -19,6 +20,7 @@ from binclock.faces.time import BinaryFace
 from binclock.frame import BLACK, Frame
 from binclock.painter import Painter
 from binclock.testing import DriverContract, pattern
+from conftest import running
 
 AT = datetime(2026, 3, 14, 13, 37, 42, tzinfo=UTC)
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
@@ -232,3 +234,11 @@ def test_the_command_line_says_to_install_the_extra_without_pillow(monkeypatch, 
     assert cli.main(["--driver", "png", "--once"]) == exitcodes.UNAVAILABLE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "binclock[snapshot]" in err
+
+
+def test_the_running_clock_retries_a_failing_picture_then_exits_70(tmp_path, full_disk, caplog):
+    service = running(tmp_path, "png", max_failures=3)
+    with caplog.at_level(logging.WARNING):
+        assert service.run() == exitcodes.SOFTWARE
+    retries = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(retries) == 2 and "No space left on device" in retries[0]

@@ -261,6 +261,7 @@ def test_auto_uses_the_hat_when_its_framebuffer_exists(tmp_path, monkeypatch):
 
 
 def test_auto_without_a_hat_says_how_to_use_the_emulator(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sense_hat", fake_module("sense_hat", SenseHat=FakeSenseHat))
     monkeypatch.setitem(sys.modules, "sense_emu", None)  # must not be needed to say so
     with pytest.raises(DriverUnavailable, match="sense_emu_gui") as caught:
         SenseHatDriver(SenseHatOptions(backend="auto"), sysfs=tmp_path)
@@ -273,6 +274,13 @@ def test_missing_sense_hat_library_says_to_install_it_with_apt(monkeypatch):
     with pytest.raises(DriverUnavailable, match="apt install python3-sense-hat") as caught:
         SenseHatDriver(SenseHatOptions(backend="hardware"))
     assert "--system-site-packages" in str(caught.value)
+
+
+def test_auto_without_the_library_or_a_hat_says_to_install_the_library(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sense_hat", None)
+    with pytest.raises(DriverUnavailable, match="apt install python3-sense-hat") as caught:
+        SenseHatDriver(SenseHatOptions(backend="auto"), sysfs=tmp_path)
+    assert "framebuffer" not in str(caught.value)
 
 
 def forget_sense_hat(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ import gpiozero
 import pytest
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-from binclock import config
+from binclock import cli, config, exitcodes
 from binclock.clock import ManualClock
 from binclock.drivers.servo import FlipPlan, ServoDriver, ServoOptions
 from binclock.frame import Frame
@@ -255,6 +255,47 @@ def test_the_plan_never_has_more_than_its_limit_moving():
     assert plan.next_due == 1.0
     actions = plan.step(1.0)
     assert actions == [(0, None), (1, None), (2, 180.0), (3, 180.0)]
+
+
+# -- --once: the frame is seen, then parked ----------------------------------------------
+
+
+def test_settle_finishes_every_flip_then_holds_the_frame(factory, timer, build):
+    driver = build(max_moving=1, travel_s=0.5, hold_s=3.0)
+    started = timer.time()
+    driver.show(row(True, False, True, True))
+    driver.settle()
+    assert [angle_shown(factory, driver, d.pin) for d in driver.discs] == ["on", "off", "on", "on"]
+    assert not attached(factory, driver)
+    assert timer.time() - started >= 4 * 0.5 + 3.0  # four flips one at a time, then the hold
+
+
+def test_once_shows_every_disc_before_parking_begins(tmp_path, monkeypatch):
+    """Through the command line: every disc gets its side's pulse and is detached (its flip
+    done) before the first lit disc is sent back to off."""
+    changes: list[tuple[int, float]] = []  # (GPIO, pin state) in the order they happened
+
+    class RecordingPin(MockPWMPin):
+        def _change_state(self, value: float) -> bool:
+            changed = super()._change_state(value)
+            if changed:
+                changes.append((int(self.info.name.removeprefix("GPIO")), value))
+            return changed
+
+    monkeypatch.setattr(gpiozero.Device, "pin_factory", MockFactory(pin_class=RecordingPin))
+    path = tmp_path / "config.toml"
+    path.write_text('driver = "servo"\n[drivers.servo]\ntravel_s = 0.01\nhold_s = 0.0\n')
+    assert cli.main(["--config", str(path), "--once", "--at", "13:37:42"]) == exitcodes.OK
+    options = ServoOptions()
+    off, on = duty(options.off_angle, options), duty(options.on_angle, options)
+    lit = {pin for pin, state in changes if state == on}
+    assert lit == {5, 6, 13, 16, 19, 21, 22, 24, 26}  # 13, 37 and 42 in binary
+    parking = min(i for i, (pin, state) in enumerate(changes) if pin in lit and state == off)
+    shown = changes[:parking]
+    for _, pin in options.layout().wired():
+        side = on if pin in lit else off
+        sent = shown.index((pin, side))
+        assert (pin, 0.0) in shown[sent:], f"GPIO{pin} was still moving when parking began"
 
 
 # -- close --------------------------------------------------------------------------------

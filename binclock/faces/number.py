@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 from typing import ClassVar, Self
 
@@ -109,9 +110,22 @@ class NumberFace:
         return tuple(reversed(columns))
 
 
+# Faces with the same command share one reader of it while any of them is alive: the clock
+# builds its face twice (once only to lay it out), and a reload builds a new one while the old
+# one still shows. One reader keeps one value and warns once about each problem.
+_readers: weakref.WeakValueDictionary[tuple[str, float, float, int], CommandSource] = (
+    weakref.WeakValueDictionary()
+)
+
+
 def _source(options: NumberOptions) -> Source:
-    if options.command is not None:
-        return CommandSource(
+    if options.command is None:
+        return Constant(options.value or 0)
+    key = (options.command, options.every, options.timeout, options.divide)
+    reader = _readers.get(key)
+    if reader is None:
+        reader = CommandSource(
             options.command, options.every, timeout=options.timeout, divide=options.divide
         )
-    return Constant(options.value or 0)
+        _readers[key] = reader
+    return reader

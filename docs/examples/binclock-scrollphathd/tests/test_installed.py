@@ -13,7 +13,7 @@ import pytest
 from binclock import registry
 from fake_is31fl3731 import absent_bus
 
-from binclock_scrollphathd import ScrollPhatHdDriver
+from binclock_scrollphathd import ScrollPhatHdDriver, ScrollPhatHdOptions
 
 BINCLOCK = Path(sys.executable).with_name("binclock")
 
@@ -26,10 +26,16 @@ def test_the_entry_point_names_the_driver_class():
     assert registry.load(registry.DRIVERS, "scrollphathd") is ScrollPhatHdDriver
 
 
-def test_list_drivers_shows_it_ready():
+def test_list_drivers_shows_it_ready_only_with_its_i2c_bus():
     listing = binclock("--list-drivers").stdout.splitlines()
     row = next(line.split() for line in listing if line.startswith("scrollphathd "))
-    assert row[:2] == ["scrollphathd", "yes"]
+    ready = "yes" if Path("/dev/i2c-1").exists() else "no"
+    assert row[:2] == ["scrollphathd", ready]
+
+
+def test_without_its_bus_it_is_unavailable_saying_to_enable_i2c():
+    problem = ScrollPhatHdDriver.unavailable(ScrollPhatHdOptions(bus=absent_bus()))
+    assert problem is not None and "raspi-config nonint do_i2c 0" in problem
 
 
 def test_once_on_a_missing_bus_exits_69_with_one_line():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable
@@ -72,6 +73,13 @@ class ScrollPhatHdDriver(BaseDriver):
             self._close_bus()
             raise DriverUnavailable(unreachable(exc, opts)) from None
 
+    @classmethod
+    def unavailable(cls, options: DriverOptions) -> str | None:
+        """No I²C bus device, no pHAT: what ``--list-drivers`` and ``binclock doctor`` say
+        before anyone tries to open it."""
+        bus = options.bus  # type: ignore[attr-defined]
+        return None if Path(f"/dev/i2c-{bus}").exists() else no_bus(bus)
+
     def _draw(self, frame: Frame) -> None:
         levels = [0] * LEDS
         for led, (r, g, b) in zip(self.leds, frame.pixels, strict=True):
@@ -119,10 +127,7 @@ def open_bus(smbus2: Any, number: int) -> Any:
     try:
         return smbus2.SMBus(number)
     except FileNotFoundError:
-        raise DriverUnavailable(
-            f"no I2C bus {number} (/dev/i2c-{number}): enable I2C with"
-            " 'sudo raspi-config nonint do_i2c 0', then reboot"
-        ) from None
+        raise DriverUnavailable(no_bus(number)) from None
     except PermissionError:
         raise DriverUnavailable(
             f"no permission to use /dev/i2c-{number}: sudo usermod -aG i2c $USER,"
@@ -130,6 +135,14 @@ def open_bus(smbus2: Any, number: int) -> Any:
         ) from None
     except OSError as exc:
         raise DriverUnavailable(f"cannot open /dev/i2c-{number}: {reason(exc)}") from None
+
+
+def no_bus(number: int) -> str:
+    """What to do when I2C bus ``number`` has no device node."""
+    return (
+        f"no I2C bus {number} (/dev/i2c-{number}): enable I2C with"
+        " 'sudo raspi-config nonint do_i2c 0', then reboot"
+    )
 
 
 def unreachable(exc: OSError, opts: ScrollPhatHdOptions) -> str:
