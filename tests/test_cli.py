@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -217,3 +221,42 @@ def test_check_config_warns_about_a_table_for_a_driver_that_is_not_installed(tmp
     path.write_text("[drivers.jsnol]\nwidth = 8\n")
     assert main(["check-config", str(path)]) == 0
     assert "[drivers.jsnol]: no such driver installed" in capsys.readouterr().err
+
+
+def clock_process(*args: str, **popen) -> subprocess.Popen:
+    """``binclock ARGS`` running with its stdout on a pipe we read."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "binclock", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": "/nonexistent"},
+        **popen,
+    )
+
+
+def shown_second(line: str) -> int:
+    """The second a JSON line shows, as a POSIX timestamp."""
+    return int(datetime.fromisoformat(json.loads(line)["time"]).timestamp())
+
+
+def test_stopped_and_continued_clock_goes_on_from_the_current_second():
+    proc = clock_process("--driver", "jsonl")
+    try:
+        shown = [shown_second(proc.stdout.readline())]
+        for _ in range(3):
+            proc.send_signal(signal.SIGSTOP)
+            stopped = time.time()
+            time.sleep(1.5)  # past at least one second boundary
+            continued = math.floor(time.time())
+            proc.send_signal(signal.SIGCONT)
+            line = proc.stdout.readline()
+            while shown_second(line) <= stopped:  # written before the stop took hold
+                shown.append(shown_second(line))
+                line = proc.stdout.readline()
+            assert shown_second(line) >= continued, "a second passed while stopped was shown"
+            shown += [shown_second(line), shown_second(proc.stdout.readline())]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+    assert shown == sorted(set(shown))
