@@ -123,3 +123,10 @@ class SignalInbox:
         while self.pending:
             taken.append(self.pending.pop(0))  # pop is atomic: a signal noted meanwhile stays
         return taken
+
+
+def release() -> None:
+    """Give SIGTERM, SIGINT and SIGHUP their usual effect again, for a command that does not
+    run the clock (one that came meanwhile acts now): ``python -m binclock`` holds them from
+    its first line."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, WATCHED)

@@ -260,3 +260,55 @@ def test_stopped_and_continued_clock_goes_on_from_the_current_second():
         proc.wait(timeout=10)
     assert proc.returncode == 0
     assert shown == sorted(set(shown))
+
+
+def held_signals(pid: int) -> set[signal.Signals]:
+    """The stop and reload signals the process blocks now (Linux's /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = int(next(ln for ln in status.splitlines() if ln.startswith("SigBlk:")).split()[1], 16)
+    return {s for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP) if mask >> (s - 1) & 1}
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_hangup_and_a_stop_during_start_up_wait_for_the_clock(attempt):
+    proc = clock_process("--driver", "jsonl", preexec_fn=lambda: os.nice(10))
+    try:
+        while len(held_signals(proc.pid)) < 3:
+            pass
+        loaded = Path(f"/proc/{proc.pid}/maps").read_text()
+        proc.send_signal(signal.SIGHUP)
+        proc.send_signal(signal.SIGTERM)
+        assert "_pydantic_core" not in loaded, "the signals were held only after the imports"
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def prompting_test_pattern() -> subprocess.Popen:
+    """``binclock test-pattern --step`` waiting at its first step for Enter."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "binclock", "test-pattern", "--step"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": "/nonexistent"},
+    )
+    assert "pixel 0" in proc.stderr.readline()
+    return proc
+
+
+def test_ctrl_c_ends_a_command_other_than_the_clock_quietly_with_130():
+    proc = prompting_test_pattern()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+
+
+def test_sigterm_ends_a_command_other_than_the_clock():
+    proc = prompting_test_pattern()
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGTERM
