@@ -259,7 +259,8 @@ class TerminalDriver(BaseDriver):
 
     def _dark(self) -> None:
         if self._entered:
-            self._write(ansi.RESET + ansi.SHOW_CURSOR + ansi.MAIN_SCREEN)
+            with contextlib.suppress(BrokenPipeError):  # nobody is left to see it
+                self._write(ansi.RESET + ansi.SHOW_CURSOR + ansi.MAIN_SCREEN)
         if self._tty_state is not None:
             import termios
 
@@ -276,11 +277,13 @@ class TerminalDriver(BaseDriver):
             self._watching = False
 
     def _write(self, text: str) -> None:
+        """Write ``text`` at once. A closed pipe raises BrokenPipeError, on which the clock
+        stops with 0 (``binclock | head -1``)."""
         try:
             self.stream.write(text)
             self.stream.flush()
-        except (BrokenPipeError, ValueError):
-            pass  # the terminal is gone; there is nobody left to draw for
+        except ValueError:
+            pass  # the stream was closed here; there is nobody left to draw for
 
     def _stream_size(self) -> os.terminal_size:
         try:

@@ -312,3 +312,12 @@ def test_sigterm_ends_a_command_other_than_the_clock():
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGTERM
+
+
+@pytest.mark.parametrize("driver", ["terminal", "jsonl"])
+def test_the_clock_stops_with_0_when_the_reader_of_its_output_goes_away(driver):
+    proc = clock_process("--driver", driver, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # as `binclock | head -1` does after its line
+    assert proc.wait(timeout=30) == 0
+    assert proc.stderr.read() == ""
