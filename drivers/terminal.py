@@ -162,7 +162,13 @@ class TerminalDriver(BaseDriver):
         if screen is None:
             screen = self._screen if self._size_known and self._screen else self._current_screen()
         ready: _Update | None = self._take_prepared(frame)
-        if ready is not None and ready.before is self._drawn and ready.screen == screen:
+        # Prepared for this screen, and the clock is still laid out for it (after a resize
+        # there and back, updates prepared before it are for a layout no longer drawn).
+        if (
+            ready is not None
+            and ready.before is self._drawn
+            and ready.screen == screen == self._screen
+        ):
             text, footer = ready.text, ready.footer
         else:
             text, footer = self._update(frame, screen)
@@ -189,8 +195,7 @@ class TerminalDriver(BaseDriver):
         """The text that turns ``previous`` (None: a blank screen) into ``frame``, given the
         footer lines drawn with ``previous``, and the footer lines it leaves drawn."""
         if self._stride == 0:
-            columns = self._screen.columns if self._screen is not None else 0
-            return ansi.move(0, 0) + "enlarge the terminal"[:columns], []
+            return self._too_small(frame), []
         out: list[str] = []
         top, left = self._origin
         width = frame.width
@@ -215,15 +220,29 @@ class TerminalDriver(BaseDriver):
 
     def _place(self, frame: Frame, screen: os.terminal_size) -> None:
         """Centre the clock; a blank row between pixel rows when the terminal is tall enough."""
-        footer = len(self._footer(frame))
         width = self._text_width(frame)
         for stride in (2, 1):
-            height = (frame.height - 1) * stride + 1 + (footer + 1 if footer else 0)
+            height = self._height(frame, stride)
             if height <= screen.lines and width <= screen.columns:
                 self._stride = stride
                 self._origin = ((screen.lines - height) // 2, (screen.columns - width) // 2)
                 return
         self._stride = 0
+
+    def _height(self, frame: Frame, stride: int) -> int:
+        """Lines the clock takes with ``stride`` lines per pixel row (its footer included)."""
+        footer = len(self._footer(frame))
+        return (frame.height - 1) * stride + 1 + (footer + 1 if footer else 0)
+
+    def _too_small(self, frame: Frame) -> str:
+        """The size the clock needs, said as fully as this screen has room for, centred."""
+        screen = self._screen or os.terminal_size((0, 0))
+        needed = f"{self._text_width(frame)}x{self._height(frame, 1)}"
+        for text in (f"enlarge the terminal to {needed}", f"↔ {needed}", needed, "↔"):
+            if len(text) <= screen.columns:
+                row, column = max(screen.lines - 1, 0) // 2, (screen.columns - len(text)) // 2
+                return ansi.move(row, column) + text
+        return ""
 
     def _text_width(self, frame: Frame) -> int:
         return max(self._pitch * frame.width - 1, 0)

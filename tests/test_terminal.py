@@ -242,11 +242,44 @@ def test_closing_gives_sigwinch_back_to_its_handler():
     assert signal.getsignal(signal.SIGWINCH) == before
 
 
-def test_tiny_terminal_asks_to_be_enlarged():
-    screen = Screen(6, 3)
+@pytest.mark.parametrize(
+    ("columns", "said"),
+    [(40, "enlarge the terminal to 8x9"), (6, "↔ 8x9"), (3, "8x9"), (2, "↔")],
+)
+def test_a_terminal_too_small_says_the_size_needed_in_the_room_it_has(columns, said):
+    screen = Screen(columns, 5)
     terminal(screen).show(frame())
     screen.feed()
-    assert screen.screen.display[0].startswith("enlarg")
+    assert screen.screen.display[2].strip() == said
+
+
+def test_the_size_a_terminal_too_small_asks_for_is_enough():
+    screen = Screen(8, 9)
+    terminal(screen).show(frame())
+    screen.feed()
+    assert screen.find("13:37:42")
+
+
+@pytest.mark.parametrize("between", [(60, 20), (10, 5)])
+def test_a_resize_and_back_draws_the_clock_as_on_a_fresh_screen(between):
+    seconds = [frame(NOW.replace(second=s)) for s in range(40, 46)]
+    screen = Screen(100, 30)
+    driver = terminal(screen)
+    driver.show(seconds[0])
+    driver.prepare(seconds[1:])  # as the clock does once a minute
+    driver.show(seconds[1])
+    screen.resize(*between)
+    driver.show(seconds[2])
+    driver.show(seconds[3])
+    screen.feed()
+    screen.resize(100, 30)
+    driver.show(seconds[4])
+    driver.show(seconds[5])
+    screen.feed()
+    fresh = Screen(100, 30)
+    terminal(fresh).show(seconds[5])
+    fresh.feed()
+    assert screen.screen.display == fresh.screen.display
 
 
 def test_short_terminal_packs_rows_together():
