@@ -19,7 +19,7 @@ commands:
   (none)          run the clock (binclock --driver terminal)
   check-config    validate a configuration and print the effective one
   explain         print the face with bit values and sums, and how to read it
-  show N          show the number N in binary
+  show N          hold a number in binary on the display (piped: print it once)
   test-pattern    light each pixel, then each column, then all: check the wiring
   doctor          check libraries, devices, groups and the clock for each display
   service         install or uninstall the systemd service
@@ -102,7 +102,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("explain", parents=[common], help="print the face with its bit values and sums")
 
-    show = sub.add_parser("show", parents=[common], help="show a number in binary")
+    show = sub.add_parser(
+        "show", parents=[common], help="hold a number in binary on the display (piped: once)"
+    )
     show.add_argument("number", type=int, help="a whole number, 0 or more")
     show.add_argument("--once", action="store_true", help="render one frame and exit")
 

@@ -321,3 +321,18 @@ def test_the_clock_stops_with_0_when_the_reader_of_its_output_goes_away(driver):
     proc.stdout.close()  # as `binclock | head -1` does after its line
     assert proc.wait(timeout=30) == 0
     assert proc.stderr.read() == ""
+
+
+def test_show_piped_prints_the_number_once_and_exits():
+    result = binclock("show", "42")
+    assert result.returncode == 0
+    assert result.stdout.split()[-2:] == ["N", "42"]
+    assert result.stdout.count("42") == 1
+
+
+@pytest.mark.parametrize("option", [["--face", "bcd"], ["--at", "12:00:00"]])
+def test_show_rejects_an_option_it_would_ignore(option):
+    result = binclock("show", "42", *option)
+    assert result.returncode == 64
+    assert result.stderr.startswith(f"binclock: show takes no {option[0]}: ")
+    assert result.stderr.count("\n") == 1
