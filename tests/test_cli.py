@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -221,106 +217,6 @@ def test_check_config_warns_about_a_table_for_a_driver_that_is_not_installed(tmp
     path.write_text("[drivers.jsnol]\nwidth = 8\n")
     assert main(["check-config", str(path)]) == 0
     assert "[drivers.jsnol]: no such driver installed" in capsys.readouterr().err
-
-
-def clock_process(*args: str, **popen) -> subprocess.Popen:
-    """``binclock ARGS`` running with its stdout on a pipe we read."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "binclock", *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "HOME": "/nonexistent"},
-        **popen,
-    )
-
-
-def shown_second(line: str) -> int:
-    """The second a JSON line shows, as a POSIX timestamp."""
-    return int(datetime.fromisoformat(json.loads(line)["time"]).timestamp())
-
-
-def test_stopped_and_continued_clock_goes_on_from_the_current_second():
-    proc = clock_process("--driver", "jsonl")
-    try:
-        shown = [shown_second(proc.stdout.readline())]
-        for _ in range(3):
-            proc.send_signal(signal.SIGSTOP)
-            stopped = time.time()
-            time.sleep(1.5)  # past at least one second boundary
-            continued = math.floor(time.time())
-            proc.send_signal(signal.SIGCONT)
-            line = proc.stdout.readline()
-            while shown_second(line) <= stopped:  # written before the stop took hold
-                shown.append(shown_second(line))
-                line = proc.stdout.readline()
-            assert shown_second(line) >= continued, "a second passed while stopped was shown"
-            shown += [shown_second(line), shown_second(proc.stdout.readline())]
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-    assert proc.returncode == 0
-    assert shown == sorted(set(shown))
-
-
-def held_signals(pid: int) -> set[signal.Signals]:
-    """The stop and reload signals the process blocks now (Linux's /proc)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    mask = int(next(ln for ln in status.splitlines() if ln.startswith("SigBlk:")).split()[1], 16)
-    return {s for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP) if mask >> (s - 1) & 1}
-
-
-@pytest.mark.parametrize("attempt", range(3))
-def test_a_hangup_and_a_stop_during_start_up_wait_for_the_clock(attempt):
-    proc = clock_process("--driver", "jsonl", preexec_fn=lambda: os.nice(10))
-    try:
-        while len(held_signals(proc.pid)) < 3:
-            pass
-        loaded = Path(f"/proc/{proc.pid}/maps").read_text()
-        proc.send_signal(signal.SIGHUP)
-        proc.send_signal(signal.SIGTERM)
-        assert "_pydantic_core" not in loaded, "the signals were held only after the imports"
-        assert proc.wait(timeout=30) == 0
-    finally:
-        proc.kill()
-        proc.wait()
-
-
-def prompting_test_pattern() -> subprocess.Popen:
-    """``binclock test-pattern --step`` waiting at its first step for Enter."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "binclock", "test-pattern", "--step"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "HOME": "/nonexistent"},
-    )
-    assert "pixel 0" in proc.stderr.readline()
-    return proc
-
-
-def test_ctrl_c_ends_a_command_other_than_the_clock_quietly_with_130():
-    proc = prompting_test_pattern()
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130
-    assert "Traceback" not in err
-
-
-def test_sigterm_ends_a_command_other_than_the_clock():
-    proc = prompting_test_pattern()
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=30)
-    assert proc.returncode == -signal.SIGTERM
-
-
-@pytest.mark.parametrize("driver", ["terminal", "jsonl"])
-def test_the_clock_stops_with_0_when_the_reader_of_its_output_goes_away(driver):
-    proc = clock_process("--driver", driver, stderr=subprocess.PIPE)
-    proc.stdout.readline()
-    proc.stdout.close()  # as `binclock | head -1` does after its line
-    assert proc.wait(timeout=30) == 0
-    assert proc.stderr.read() == ""
 
 
 def test_show_piped_prints_the_number_once_and_exits():
