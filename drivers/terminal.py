@@ -293,7 +293,7 @@ class TerminalDriver(BaseDriver):
     def _leave(self) -> None:
         """Give the terminal back as it was: the normal screen, the cursor, typed keys
         echoing."""
-        self._screen = None  # nothing of the clock stays on the screen
+        self._forget_layout()  # nothing of the clock stays on the screen
         if self._taken:
             self._taken = False
             with contextlib.suppress(BrokenPipeError):  # nobody is left to see it
@@ -335,8 +335,12 @@ class TerminalDriver(BaseDriver):
         """Back from a stop (``fg``): the next second takes the terminal again and draws the
         whole clock, whatever the screen shows now."""
         self._taken = False
-        self._size_known = False
+        self._forget_layout()
+
+    def _forget_layout(self) -> None:
+        """Lay the clock out afresh, for the size asked anew, at the next frame."""
         self._screen = None
+        self._size_known = False
 
     def _dark(self) -> None:
         self._leave()
