@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from binclock.cli import main
+from binclock.drivers import ansi
 from binclock.frame import Frame
 from conftest import column_values
 
@@ -136,7 +137,7 @@ def held_signals(pid: int) -> set[signal.Signals]:
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_a_hangup_and_a_stop_during_start_up_wait_for_the_clock(attempt):
+def test_a_hangup_and_sigterm_during_start_up_wait_for_the_clock(attempt):
     proc = clock_process()
     os.setpriority(os.PRIO_PROCESS, proc.pid, 10)  # start-up is slower than our look
     try:
@@ -220,17 +221,17 @@ def test_ctrl_z_stops_the_terminal_clock_and_fg_brings_it_back_whole():
     os.close(slave)
     out = bytearray()
     try:
-        read_until(master, b"\x1b[?1049h", out)
+        read_until(master, ansi.ALT_SCREEN.encode(), out)
         read_until(master, b"H  M  S", out)
         proc.send_signal(signal.SIGTSTP)
-        left = read_until(master, b"\x1b[?1049l", out)
+        left = read_until(master, ansi.MAIN_SCREEN.encode(), out)
         while process_state(proc.pid) != "T":
             assert proc.poll() is None, "the clock ended instead of stopping"
             time.sleep(0.01)
-        assert left.endswith(b"\x1b[?25h\x1b[?1049l")
+        assert left.endswith((ansi.SHOW_CURSOR + ansi.MAIN_SCREEN).encode())
         proc.send_signal(signal.SIGCONT)
-        read_until(master, b"\x1b[?1049h\x1b[?25l", out)
-        assert b"\x1b[2J" in read_until(master, b"H  M  S", out)  # cleared, drawn whole
+        read_until(master, (ansi.ALT_SCREEN + ansi.HIDE_CURSOR).encode(), out)
+        assert ansi.CLEAR.encode() in read_until(master, b"H  M  S", out)  # drawn whole
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:
