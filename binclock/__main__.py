@@ -1,7 +1,23 @@
-"""``python -m binclock``: the same as the ``binclock`` command."""
+"""The ``binclock`` command and ``python -m binclock``: hold the stop and reload signals first.
 
+SIGTERM, SIGINT and SIGHUP are blocked before anything else is imported, so one that comes
+while the program is still starting waits for the clock's signal inbox instead of killing
+the process; commands that do not run the clock give them back once the command line is
+read (see ``binclock.cli``).
+"""
+
+import signal
 import sys
 
-from binclock.cli import main
+from binclock.signals import WATCHED
 
-sys.exit(main())
+
+def main() -> int:
+    signal.pthread_sigmask(signal.SIG_BLOCK, WATCHED)
+    from binclock.cli import main as run  # the heavy imports, with the signals held
+
+    return run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

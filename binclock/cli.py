@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from binclock import __version__, commands, config, exitcodes, registry
+from binclock import __version__, commands, config, exitcodes, registry, signals
 from binclock.driver import DriverUnavailable
 from binclock.install import InstallError
 
@@ -19,13 +19,14 @@ commands:
   (none)          run the clock (binclock --driver terminal)
   check-config    validate a configuration and print the effective one
   explain         print the face with bit values and sums, and how to read it
-  show N          show the number N in binary
+  show N          hold a number in binary on the display (piped: print it once)
   test-pattern    light each pixel, then each column, then all: check the wiring
   doctor          check libraries, devices, groups and the clock for each display
   service         install or uninstall the systemd service
 
 exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable,
-70 display kept failing, 77 permission denied, 78 configuration error"""
+70 display kept failing, 77 permission denied, 78 configuration error,
+130 interrupted (Ctrl-C) by a command other than the running clock"""
 
 
 class Parser(argparse.ArgumentParser):
@@ -101,7 +102,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("explain", parents=[common], help="print the face with its bit values and sums")
 
-    show = sub.add_parser("show", parents=[common], help="show a number in binary")
+    show = sub.add_parser(
+        "show", parents=[common], help="hold a number in binary on the display (piped: once)"
+    )
     show.add_argument("number", type=int, help="a whole number, 0 or more")
     show.add_argument("--once", action="store_true", help="render one frame and exit")
 
@@ -173,9 +176,18 @@ def dispatch(args: argparse.Namespace) -> int:
     return handler(args)
 
 
+def runs_clock(args: argparse.Namespace) -> bool:
+    """Whether the command runs the clock until stopped (its signal inbox takes SIGTERM,
+    SIGINT and SIGHUP)."""
+    listing = args.list_drivers or args.list_faces
+    return args.command in (None, "show") and not listing and not args.once
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
+        if not runs_clock(args):
+            signals.release()
         setup_logging(getattr(args, "verbose", 0) or 0)
         return dispatch(args)
     except (commands.UsageError, registry.UnknownPlugin) as exc:
@@ -188,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"{exc.filename or exc}: permission denied (run with sudo)", exitcodes.NOPERM)
     except InstallError as exc:
         return fail(str(exc), exitcodes.CONFIG)
+    except KeyboardInterrupt:
+        return exitcodes.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (binclock ... | head): stop quietly, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -197,7 +211,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def fail(message: str, code: int) -> int:
     print(f"binclock: {message}", file=sys.stderr)
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

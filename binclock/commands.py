@@ -14,7 +14,7 @@ from datetime import datetime, time, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from binclock import config, exitcodes, install, registry, testpattern
+from binclock import config, exitcodes, install, registry, signals, testpattern
 from binclock.clock import OffsetClock, SystemClock
 from binclock.driver import Finished
 from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
@@ -109,10 +109,16 @@ def load(
     return cfg, source
 
 
+def draws_on_the_terminal(cfg: config.Config) -> bool:
+    """Whether the driver draws on binclock's own output as a terminal (it has a
+    ``fullscreen`` option, like the terminal driver)."""
+    cls = registry.load(registry.DRIVERS, cfg.driver)
+    return "fullscreen" in getattr(cls, "Options", config.Section).model_fields
+
+
 def one_shot(cfg: config.Config) -> config.Config:
     """For a single frame: drivers with a ``fullscreen`` option print inline, so it stays."""
-    cls = registry.load(registry.DRIVERS, cfg.driver)
-    if "fullscreen" not in getattr(cls, "Options", config.Section).model_fields:
+    if not draws_on_the_terminal(cfg):
         return cfg
     table = {**cfg.drivers.get(cfg.driver, {}), "fullscreen": False}
     return cfg.model_copy(update={"drivers": {**cfg.drivers, cfg.driver: table}})
@@ -163,6 +169,8 @@ def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
                 settle()
         except Finished as done:
             log.info("%s", done)
+        except BrokenPipeError:
+            log.info("the reader of the display's output went away")  # as the running clock
         except KeyboardInterrupt:
             log.info("interrupted; closing the display")  # as the running clock on SIGINT
         except Exception as exc:  # noqa: BLE001 - any driver fault is the display failing
@@ -213,8 +221,19 @@ def explain(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
+SHOW_IGNORES = {
+    "face": "it always shows the number face",
+    "at": "the number does not depend on the time",
+}
+
+
 def show(args: argparse.Namespace) -> int:
-    """``show N``: the number face with a fixed value, like the clock otherwise."""
+    """``show N``: the number face with a fixed value, held on the display until stopped;
+    drawn on a terminal driver's output that is not a terminal (a pipe, a file), it is
+    printed once, as with ``--once``."""
+    for option, reason in SHOW_IGNORES.items():
+        if hasattr(args, option):
+            raise UsageError(f"show takes no --{option}: {reason}")
     if args.number < 0:
         raise UsageError(f"show {args.number}: the number must be 0 or more")
 
@@ -223,6 +242,10 @@ def show(args: argparse.Namespace) -> int:
         faces = {**cfg.faces, "number": {**options, "value": args.number}}
         return cfg.model_copy(update={"face": "number", "faces": faces})
 
+    to_terminal = sys.stdout is not None and sys.stdout.isatty()
+    if not args.once and not to_terminal and draws_on_the_terminal(load(args, number_face)[0]):
+        args.once = True
+        signals.release()  # not the clock after all: see binclock.cli.runs_clock
     return run_clock(args, number_face)
 
 

@@ -6,3 +6,4 @@ UNAVAILABLE = 69  # the display cannot be used here (library missing, no device,
 SOFTWARE = 70  # the display kept failing at run time
 NOPERM = 77  # not allowed: service install/uninstall without root
 CONFIG = 78  # the configuration file or a --set override is invalid
+INTERRUPTED = 130  # Ctrl-C during a command other than the running clock (128 + SIGINT)

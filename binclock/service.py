@@ -113,9 +113,9 @@ class Service:
     # -- the loop ------------------------------------------------------------------------
 
     def run(self, frames: int | None = None) -> int:
-        """Run until SIGTERM/SIGINT or a driver that has finished (exit 0), too many display
-        failures or a display that fails as it closes (exit 70), or a face that no longer
-        fits the display (exit 78).
+        """Run until SIGTERM/SIGINT, a driver that has finished, or a closed pipe on the
+        display's output (exit 0); too many display failures or a display that fails as it
+        closes (exit 70); or a face that no longer fits the display (exit 78).
 
         ``frames`` stops after that many seconds have been shown (for tests).
         """
@@ -149,6 +149,9 @@ class Service:
         except Finished as done:
             log.info("%s; stopping", done)
             return exitcodes.OK
+        except BrokenPipeError:
+            log.info("the reader of the display's output went away; stopping")
+            return exitcodes.OK
         except PlacementError as exc:
             log.error("the %s face no longer fits the display: %s", self.config.face, exc)
             return exitcodes.CONFIG
@@ -165,7 +168,7 @@ class Service:
             frame = self._frame(second)
         try:
             self.driver.show(frame)
-        except Finished:
+        except (Finished, BrokenPipeError):
             raise
         except Exception as exc:  # noqa: BLE001 - any driver fault: log, back off, retry
             return self._failed(second, exc)
@@ -219,7 +222,7 @@ class Service:
         failing. False when the display has failed too often in a row."""
         try:
             work()
-        except Finished:
+        except (Finished, BrokenPipeError):
             raise
         except Exception as exc:  # noqa: BLE001 - any driver fault: log, back off, retry
             return self._failed(second, exc)

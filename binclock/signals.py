@@ -4,14 +4,24 @@ The service sleeps in ``sigtimedwait``, which returns at once when SIGTERM, SIGI
 arrives and otherwise wakes at its deadline with the timer's usual 50 µs slack. (A
 ``select`` sleep would let the kernel add 0.1% of the timeout: a millisecond late every
 second.) No handler runs in the middle of a frame.
+
+What ``sigtimedwait`` returns is checked: when the wait is interrupted (the process was
+stopped and continued, or a handler such as SIGWINCH's ran) and its deadline has passed by
+then, CPython hands back a struct that the kernel never filled in. A number that is not one
+of the watched signals is such garbage: it counts as a sleep that ended early, and the
+kernel is asked again without waiting.
 """
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
+from typing import Any
 
 WATCHED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+Wait = Callable[[Iterable[int], float], Any]  # signal.sigtimedwait: a struct_siginfo or None
 
 
 class SignalInbox:
@@ -22,8 +32,11 @@ class SignalInbox:
     thread started earlier.
     """
 
-    def __init__(self, signals: tuple[signal.Signals, ...] = WATCHED) -> None:
+    def __init__(
+        self, signals: tuple[signal.Signals, ...] = WATCHED, wait: Wait = signal.sigtimedwait
+    ) -> None:
         self.signals = signals
+        self._wait = wait
         self.pending: list[signal.Signals] = []
         self._previous: dict[signal.Signals, object] = {}
         self._mask: set[signal.Signals] | None = None
@@ -82,19 +95,26 @@ class SignalInbox:
 
     def collect(self) -> bool:
         """Move the signals waiting in the kernel to the inbox; True when it holds any."""
-        while (info := signal.sigtimedwait(self.signals, 0)) is not None:
-            self.pending.append(signal.Signals(info.si_signo))
+        while (info := self._wait(self.signals, 0)) is not None and self._file(info):
+            pass
         return bool(self.pending)
 
     def sleep(self, seconds: float) -> None:
         """Sleep up to ``seconds``; return early when a signal arrives or is waiting."""
         if self.pending or seconds <= 0:
             return
-        info = signal.sigtimedwait(self.signals, seconds)
+        info = self._wait(self.signals, seconds)
         if info is None:
             self._slept_out = True
-        else:
-            self.pending.append(signal.Signals(info.si_signo))
+        elif not self._file(info):
+            self.collect()  # an interrupted wait took nothing: look again, without waiting
+
+    def _file(self, info: Any) -> bool:
+        """Put the signal ``info`` names in the inbox; False when it names none watched."""
+        if info.si_signo not in self.signals:
+            return False
+        self.pending.append(signal.Signals(info.si_signo))
+        return True
 
     def take(self) -> list[signal.Signals]:
         """The signals received since the last call, oldest first."""
@@ -103,3 +123,10 @@ class SignalInbox:
         while self.pending:
             taken.append(self.pending.pop(0))  # pop is atomic: a signal noted meanwhile stays
         return taken
+
+
+def release() -> None:
+    """Give SIGTERM, SIGINT and SIGHUP their usual effect again, for a command that does not
+    run the clock (one that came meanwhile acts now): ``python -m binclock`` holds them from
+    its first line."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, WATCHED)

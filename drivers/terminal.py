@@ -60,6 +60,7 @@ class TerminalDriver(BaseDriver):
         stream: IO[str] | None = None,
         environ: Mapping[str, str] | None = None,
         terminal_size: Callable[[], os.terminal_size] | None = None,
+        stop: Callable[[], None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(options, **kwargs)
@@ -80,13 +81,16 @@ class TerminalDriver(BaseDriver):
         self._footer_drawn: list[str] = []
         self._screen: os.terminal_size | None = None
         self._size_known = False  # _screen is the terminal's size (no SIGWINCH since)
-        self._watching = False
-        self._previous_winch: Callable[[int, FrameType | None], Any] | int | None = None
+        self._watching = False  # SIGWINCH, SIGTSTP and SIGCONT are handled here
+        self._previous: dict[signal.Signals, Any] = {}  # their handlers before
         self._origin = (0, 0)
         self._stride = 2
         self._drawn: Frame | None = None
-        self._entered = False
-        self._tty_state: tuple[int, list[Any]] | None = None
+        self._taken = False  # the terminal is in the clock's state: alternate screen, ...
+        self._tty_state: tuple[int, list[Any]] | None = None  # stdin's modes before that
+        self._drawing = False
+        self._suspend_asked = False
+        self._stop = stop or _stop_process
         atexit.register(self.close)
 
     # -- drawing -------------------------------------------------------------------------
@@ -154,15 +158,31 @@ class TerminalDriver(BaseDriver):
             before = frame
 
     def _draw_in_place(self, frame: Frame, screen: os.terminal_size | None = None) -> None:
-        """Write only what changed since the last frame; everything after a resize."""
+        """Draw the frame, then stop if Ctrl-Z came meanwhile."""
+        self._drawing = True
+        try:
+            self._redraw(frame, screen)
+        finally:
+            self._drawing = False
+        if self._suspend_asked:
+            self._suspend()
+
+    def _redraw(self, frame: Frame, screen: os.terminal_size | None) -> None:
+        """Write only what changed since the last frame; everything after a resize or a stop."""
         start = ""
-        if not self._entered:
-            self._enter()  # first: it starts watching SIGWINCH before the size is asked
+        if not self._taken:
+            self._take()  # first: it starts watching SIGWINCH before the size is asked
             start = ansi.ALT_SCREEN + ansi.HIDE_CURSOR
         if screen is None:
             screen = self._screen if self._size_known and self._screen else self._current_screen()
         ready: _Update | None = self._take_prepared(frame)
-        if ready is not None and ready.before is self._drawn and ready.screen == screen:
+        # Prepared for this screen, and the clock is still laid out for it (after a resize
+        # there and back, updates prepared before it are for a layout no longer drawn).
+        if (
+            ready is not None
+            and ready.before is self._drawn
+            and ready.screen == screen == self._screen
+        ):
             text, footer = ready.text, ready.footer
         else:
             text, footer = self._update(frame, screen)
@@ -189,8 +209,7 @@ class TerminalDriver(BaseDriver):
         """The text that turns ``previous`` (None: a blank screen) into ``frame``, given the
         footer lines drawn with ``previous``, and the footer lines it leaves drawn."""
         if self._stride == 0:
-            columns = self._screen.columns if self._screen is not None else 0
-            return ansi.move(0, 0) + "enlarge the terminal"[:columns], []
+            return self._too_small(frame), []
         out: list[str] = []
         top, left = self._origin
         width = frame.width
@@ -215,15 +234,29 @@ class TerminalDriver(BaseDriver):
 
     def _place(self, frame: Frame, screen: os.terminal_size) -> None:
         """Centre the clock; a blank row between pixel rows when the terminal is tall enough."""
-        footer = len(self._footer(frame))
         width = self._text_width(frame)
         for stride in (2, 1):
-            height = (frame.height - 1) * stride + 1 + (footer + 1 if footer else 0)
+            height = self._height(frame, stride)
             if height <= screen.lines and width <= screen.columns:
                 self._stride = stride
                 self._origin = ((screen.lines - height) // 2, (screen.columns - width) // 2)
                 return
         self._stride = 0
+
+    def _height(self, frame: Frame, stride: int) -> int:
+        """Lines the clock takes with ``stride`` lines per pixel row (its footer included)."""
+        footer = len(self._footer(frame))
+        return (frame.height - 1) * stride + 1 + (footer + 1 if footer else 0)
+
+    def _too_small(self, frame: Frame) -> str:
+        """The size the clock needs, said as fully as this screen has room for, centred."""
+        screen = self._screen or os.terminal_size((0, 0))
+        needed = f"{self._text_width(frame)}x{self._height(frame, 1)}"
+        for text in (f"enlarge the terminal to {needed}", f"↔ {needed}", needed, "↔"):
+            if len(text) <= screen.columns:
+                row, column = max(screen.lines - 1, 0) // 2, (screen.columns - len(text)) // 2
+                return ansi.move(row, column) + text
+        return ""
 
     def _text_width(self, frame: Frame) -> int:
         return max(self._pitch * frame.width - 1, 0)
@@ -239,54 +272,110 @@ class TerminalDriver(BaseDriver):
     def _on_resize(self, _signum: int, _frame: FrameType | None) -> None:
         self._size_known = False
 
-    def _enter(self) -> None:
-        """Watch for resizes; stop typed keys from echoing over the clock (both restored on
-        close)."""
-        self._entered = True
-        with contextlib.suppress(ValueError):  # only the main thread can; others poll
-            self._previous_winch = signal.signal(signal.SIGWINCH, self._on_resize)
-            self._watching = True
+    def _take(self) -> None:
+        """Watch for resizes and stops (from the first time on); stop typed keys from
+        echoing over the clock."""
+        self._taken = True
+        if not self._watching:
+            self._watch()
         with contextlib.suppress(ImportError, OSError, ValueError):
             import termios
 
-            fd = sys.stdin.fileno()
-            if os.isatty(fd):
-                saved = termios.tcgetattr(fd)
-                quiet = termios.tcgetattr(fd)
-                quiet[3] &= ~(termios.ECHO | termios.ICANON)
-                termios.tcsetattr(fd, termios.TCSANOW, quiet)
-                self._tty_state = (fd, saved)
+            if self._tty_state is None:
+                fd = sys.stdin.fileno()
+                if not os.isatty(fd):
+                    return
+                self._tty_state = (fd, termios.tcgetattr(fd))
+            fd, saved = self._tty_state
+            quiet = [*saved[:3], saved[3] & ~(termios.ECHO | termios.ICANON), *saved[4:]]
+            termios.tcsetattr(fd, termios.TCSANOW, quiet)
 
-    def _dark(self) -> None:
-        if self._entered:
-            self._write(ansi.RESET + ansi.SHOW_CURSOR + ansi.MAIN_SCREEN)
+    def _leave(self) -> None:
+        """Give the terminal back as it was: the normal screen, the cursor, typed keys
+        echoing."""
+        self._forget_layout()  # nothing of the clock stays on the screen
+        if self._taken:
+            self._taken = False
+            with contextlib.suppress(BrokenPipeError):  # nobody is left to see it
+                self._write(ansi.RESET + ansi.SHOW_CURSOR + ansi.MAIN_SCREEN)
         if self._tty_state is not None:
             import termios
 
             fd, saved = self._tty_state
             with contextlib.suppress(OSError):
                 termios.tcsetattr(fd, termios.TCSANOW, saved)
-            self._tty_state = None
+
+    def _watch(self) -> None:
+        handlers = {
+            signal.SIGWINCH: self._on_resize,
+            signal.SIGTSTP: self._on_suspend,
+            signal.SIGCONT: self._on_continue,
+        }
+        if signal.getsignal(signal.SIGTSTP) == signal.SIG_IGN:
+            del handlers[signal.SIGTSTP]  # whoever started us asked for Ctrl-Z to do nothing
+        with contextlib.suppress(ValueError):  # only the main thread can; others poll the size
+            for sig, handler in handlers.items():
+                self._previous[sig] = signal.signal(sig, handler)
+            self._watching = True
+
+    def _on_suspend(self, _signum: int, _frame: FrameType | None) -> None:
+        """Ctrl-Z: give the terminal back and stop, at once or when the frame being drawn
+        is done."""
+        if self._drawing:
+            self._suspend_asked = True
+        else:
+            self._suspend()
+
+    def _suspend(self) -> None:
+        self._suspend_asked = False
+        self._leave()
+        self._stop()
+
+    def _on_continue(self, _signum: int, _frame: FrameType | None) -> None:
+        """Back from a stop (``fg``): the next second takes the terminal again and draws the
+        whole clock, whatever the screen shows now."""
+        self._taken = False
+        self._forget_layout()
+
+    def _forget_layout(self) -> None:
+        """Lay the clock out afresh, for the size asked anew, at the next frame."""
+        self._screen = None
+        self._size_known = False
+
+    def _dark(self) -> None:
+        self._leave()
 
     def _release(self) -> None:
         atexit.unregister(self.close)
-        if self._watching:
-            with contextlib.suppress(ValueError):
-                signal.signal(signal.SIGWINCH, self._previous_winch or signal.SIG_DFL)
-            self._watching = False
+        with contextlib.suppress(ValueError):
+            for sig, handler in self._previous.items():
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        self._previous.clear()
+        self._watching = False
 
     def _write(self, text: str) -> None:
+        """Write ``text`` at once. A closed pipe raises BrokenPipeError, on which the clock
+        stops with 0 (``binclock | head -1``)."""
         try:
             self.stream.write(text)
             self.stream.flush()
-        except (BrokenPipeError, ValueError):
-            pass  # the terminal is gone; there is nobody left to draw for
+        except ValueError:
+            pass  # the stream was closed here; there is nobody left to draw for
 
     def _stream_size(self) -> os.terminal_size:
         try:
             return os.get_terminal_size(self.stream.fileno())
         except (OSError, ValueError, AttributeError):
             return os.terminal_size((80, 24))
+
+
+def _stop_process() -> None:
+    """Stop as Ctrl-Z stops a program that does not handle it; return once continued."""
+    handler = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    try:
+        signal.raise_signal(signal.SIGTSTP)
+    finally:
+        signal.signal(signal.SIGTSTP, handler)
 
 
 def _isatty(stream: IO[str]) -> bool:

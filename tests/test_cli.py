@@ -217,3 +217,18 @@ def test_check_config_warns_about_a_table_for_a_driver_that_is_not_installed(tmp
     path.write_text("[drivers.jsnol]\nwidth = 8\n")
     assert main(["check-config", str(path)]) == 0
     assert "[drivers.jsnol]: no such driver installed" in capsys.readouterr().err
+
+
+def test_show_piped_prints_the_number_once_and_exits():
+    result = binclock("show", "42")
+    assert result.returncode == 0
+    assert result.stdout.split()[-2:] == ["N", "42"]
+    assert result.stdout.count("42") == 1
+
+
+@pytest.mark.parametrize("option", [["--face", "bcd"], ["--at", "12:00:00"]])
+def test_show_rejects_an_option_it_would_ignore(option):
+    result = binclock("show", "42", *option)
+    assert result.returncode == 64
+    assert result.stderr.startswith(f"binclock: show takes no {option[0]}: ")
+    assert result.stderr.count("\n") == 1

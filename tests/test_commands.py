@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import math
 import os
+import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
 
 from binclock.cli import main
+from binclock.drivers import ansi
 from binclock.frame import Frame
 from conftest import column_values
 
@@ -48,13 +58,15 @@ def test_test_pattern_lights_each_pixel_in_order_then_columns_then_all(capsys):
     assert err.splitlines()[0] == "[ 1/23] pixel 0 at x=0, y=0"
 
 
-def clock_process(*args: str) -> subprocess.Popen:
+def clock_process(*args: str, driver: str = "jsonl", **popen) -> subprocess.Popen:
+    """The clock on ``driver`` as a process, with its stdout and stderr on pipes we read."""
     return subprocess.Popen(
-        [sys.executable, "-m", "binclock", "--driver", "jsonl", *args],
+        [sys.executable, "-m", "binclock", "--driver", driver, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "HOME": "/nonexistent"},
+        **popen,
     )
 
 
@@ -87,3 +99,142 @@ def test_sighup_reloads_the_config_file_in_a_running_process(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=5)
+
+
+def shown_second(line: str) -> int:
+    """The second a JSON line shows, as a POSIX timestamp."""
+    return int(datetime.fromisoformat(json.loads(line)["time"]).timestamp())
+
+
+def test_stopped_and_continued_clock_goes_on_from_the_current_second():
+    proc = clock_process()
+    try:
+        shown = [shown_second(proc.stdout.readline())]
+        for _ in range(3):
+            proc.send_signal(signal.SIGSTOP)
+            stopped = time.time()
+            time.sleep(1.5)  # past at least one second boundary
+            continued = math.floor(time.time())
+            proc.send_signal(signal.SIGCONT)
+            line = proc.stdout.readline()
+            while shown_second(line) <= stopped:  # written before the stop took hold
+                shown.append(shown_second(line))
+                line = proc.stdout.readline()
+            assert shown_second(line) >= continued, "a second passed while stopped was shown"
+            shown += [shown_second(line), shown_second(proc.stdout.readline())]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+    assert shown == sorted(set(shown))
+
+
+def held_signals(pid: int) -> set[signal.Signals]:
+    """The stop and reload signals the process blocks now (Linux's /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = int(next(ln for ln in status.splitlines() if ln.startswith("SigBlk:")).split()[1], 16)
+    return {s for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP) if mask >> (s - 1) & 1}
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_hangup_and_sigterm_during_start_up_wait_for_the_clock(attempt):
+    proc = clock_process()
+    os.setpriority(os.PRIO_PROCESS, proc.pid, 10)  # start-up is slower than our look
+    try:
+        while len(held_signals(proc.pid)) < 3:
+            assert proc.poll() is None, "the clock ended before holding the signals"
+        loaded = Path(f"/proc/{proc.pid}/maps").read_text()
+        proc.send_signal(signal.SIGHUP)
+        proc.send_signal(signal.SIGTERM)
+        assert "_pydantic_core" not in loaded, "the signals were held only after the imports"
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def prompting_test_pattern() -> subprocess.Popen:
+    """``binclock test-pattern --step`` waiting at its first step for Enter."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "binclock", "test-pattern", "--step"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": "/nonexistent"},
+    )
+    assert "pixel 0" in proc.stderr.readline()
+    return proc
+
+
+def test_ctrl_c_ends_a_command_other_than_the_clock_quietly_with_130():
+    proc = prompting_test_pattern()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+
+
+def test_sigterm_ends_a_command_other_than_the_clock():
+    proc = prompting_test_pattern()
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGTERM
+
+
+@pytest.mark.parametrize("driver", ["terminal", "jsonl"])
+def test_the_clock_stops_with_0_when_the_reader_of_its_output_goes_away(driver):
+    proc = clock_process(driver=driver)
+    proc.stdout.readline()
+    proc.stdout.close()  # as `binclock | head -1` does after its line
+    assert proc.wait(timeout=30) == 0
+    assert proc.stderr.read() == ""
+
+
+def read_until(fd: int, wanted: bytes, seen: bytearray) -> bytes:
+    """Read a pseudo-terminal into ``seen`` until ``wanted`` comes; what came up to it."""
+    while (end := seen.find(wanted)) < 0:
+        ready, _, _ = select.select([fd], [], [], 30)
+        assert ready, f"{wanted!r} never came; got {bytes(seen[-200:])!r}"
+        seen += os.read(fd, 65536)
+    taken = bytes(seen[: end + len(wanted)])
+    del seen[: end + len(wanted)]
+    return taken
+
+
+def process_state(pid: int) -> str:
+    """R, S, T (stopped), ... from /proc."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_ctrl_z_stops_the_terminal_clock_and_fg_brings_it_back_whole():
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "binclock"],
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": "/nonexistent", "TERM": "xterm-256color"},
+        process_group=0,  # a job of our session, as a shell starts it
+    )
+    os.close(slave)
+    out = bytearray()
+    try:
+        read_until(master, ansi.ALT_SCREEN.encode(), out)
+        read_until(master, b"H  M  S", out)
+        proc.send_signal(signal.SIGTSTP)
+        left = read_until(master, ansi.MAIN_SCREEN.encode(), out)
+        while process_state(proc.pid) != "T":
+            assert proc.poll() is None, "the clock ended instead of stopping"
+            time.sleep(0.01)
+        assert left.endswith((ansi.SHOW_CURSOR + ansi.MAIN_SCREEN).encode())
+        proc.send_signal(signal.SIGCONT)
+        read_until(master, (ansi.ALT_SCREEN + ansi.HIDE_CURSOR).encode(), out)
+        assert ansi.CLEAR.encode() in read_until(master, b"H  M  S", out)  # drawn whole
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)

@@ -273,6 +273,17 @@ def test_finished_driver_stops_the_run_with_exit_0(tmp_path):
     assert service.run() == exitcodes.OK
 
 
+def test_a_closed_pipe_on_the_display_s_output_stops_the_run_with_exit_0(tmp_path):
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+
+    def show(frame) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    service.driver.show = show  # type: ignore[method-assign]
+    assert service.run(frames=60) == exitcodes.OK
+    assert service.failures == 0
+
+
 # -- systemd notify ------------------------------------------------------------------------------
 
 

@@ -65,3 +65,42 @@ def test_closing_gives_the_signals_back_to_their_handlers():
         assert signal.getsignal(signal.SIGHUP) != before
     assert signal.getsignal(signal.SIGHUP) == before
     assert signal.SIGHUP not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+class KernelAnswers:
+    """A stand-in for ``signal.sigtimedwait`` that gives these answers in turn, then None."""
+
+    def __init__(self, *answers: signal.struct_siginfo | None) -> None:
+        self.answers = list(answers)
+        self.timeouts: list[float] = []
+
+    def __call__(self, _signals, timeout: float) -> signal.struct_siginfo | None:
+        self.timeouts.append(timeout)
+        return self.answers.pop(0) if self.answers else None
+
+
+def siginfo(signo: int) -> signal.struct_siginfo:
+    return signal.struct_siginfo((signo, 0, 0, 0, 0, 0, 0))
+
+
+GARBAGE = -883881552  # what an interrupted wait past its deadline can hand back
+
+
+def test_a_wait_that_hands_back_garbage_ends_the_sleep_without_a_signal():
+    inbox = SignalInbox(wait=KernelAnswers(siginfo(GARBAGE)))
+    inbox.sleep(1.0)
+    assert inbox.take() == []
+
+
+def test_after_a_wait_that_hands_back_garbage_the_kernel_is_asked_again_at_once():
+    answers = KernelAnswers(siginfo(GARBAGE), siginfo(signal.SIGTERM))
+    inbox = SignalInbox(wait=answers)
+    inbox.sleep(1.0)
+    assert answers.timeouts == [1.0, 0, 0]
+    assert inbox.received()
+
+
+def test_a_number_that_is_not_a_watched_signal_is_not_taken_for_one():
+    inbox = SignalInbox(wait=KernelAnswers(siginfo(signal.SIGWINCH), siginfo(0)))
+    inbox.sleep(1.0)
+    assert inbox.take() == []

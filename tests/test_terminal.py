@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import signal
+import sys
+import termios
 from datetime import datetime
 
 import pyte
@@ -55,9 +57,11 @@ class Screen:
         send(signal.SIGWINCH)
 
 
-def terminal(screen: Screen, colour: str = "truecolor", **options) -> TerminalDriver:
+def terminal(screen: Screen, colour: str = "truecolor", stop=None, **options) -> TerminalDriver:
     opts = TerminalOptions(colour=colour, fullscreen=True, **options)
-    return TerminalDriver(opts, stream=screen.out, environ={}, terminal_size=lambda: screen.size)
+    return TerminalDriver(
+        opts, stream=screen.out, environ={}, terminal_size=lambda: screen.size, stop=stop
+    )
 
 
 def frame(now: datetime = NOW, face=None):
@@ -242,11 +246,44 @@ def test_closing_gives_sigwinch_back_to_its_handler():
     assert signal.getsignal(signal.SIGWINCH) == before
 
 
-def test_tiny_terminal_asks_to_be_enlarged():
-    screen = Screen(6, 3)
+@pytest.mark.parametrize(
+    ("columns", "said"),
+    [(40, "enlarge the terminal to 8x9"), (6, "↔ 8x9"), (3, "8x9"), (2, "↔")],
+)
+def test_a_terminal_too_small_says_the_size_needed_in_the_room_it_has(columns, said):
+    screen = Screen(columns, 5)
     terminal(screen).show(frame())
     screen.feed()
-    assert screen.screen.display[0].startswith("enlarg")
+    assert screen.screen.display[2].strip() == said
+
+
+def test_the_size_a_terminal_too_small_asks_for_is_enough():
+    screen = Screen(8, 9)
+    terminal(screen).show(frame())
+    screen.feed()
+    assert screen.find("13:37:42")
+
+
+@pytest.mark.parametrize("between", [(60, 20), (10, 5)])
+def test_a_resize_and_back_draws_the_clock_as_on_a_fresh_screen(between):
+    seconds = [frame(NOW.replace(second=s)) for s in range(40, 46)]
+    screen = Screen(100, 30)
+    driver = terminal(screen)
+    driver.show(seconds[0])
+    driver.prepare(seconds[1:])  # as the clock does once a minute
+    driver.show(seconds[1])
+    screen.resize(*between)
+    driver.show(seconds[2])
+    driver.show(seconds[3])
+    screen.feed()
+    screen.resize(100, 30)
+    driver.show(seconds[4])
+    driver.show(seconds[5])
+    screen.feed()
+    fresh = Screen(100, 30)
+    terminal(fresh).show(seconds[5])
+    fresh.feed()
+    assert screen.screen.display == fresh.screen.display
 
 
 def test_short_terminal_packs_rows_together():
@@ -331,3 +368,88 @@ def test_inline_mode_on_a_terminal_prints_coloured_lines_without_moving_the_curs
     text = out.getvalue()
     assert "\x1b[38;2;" in text
     assert ansi.ALT_SCREEN not in text and "H" not in text.split("\n")[0]
+
+
+# -- Ctrl-Z and fg -----------------------------------------------------------------------------
+
+
+def test_ctrl_z_gives_the_terminal_back_before_the_clock_stops():
+    screen = Screen()
+    at_stop: list[str] = []
+    driver = terminal(screen, stop=lambda: at_stop.append(screen.feed()))
+    driver.show(frame())
+    screen.feed()
+    send(signal.SIGTSTP)
+    driver.close()
+    assert at_stop[0].endswith(ansi.SHOW_CURSOR + ansi.MAIN_SCREEN)
+
+
+class CtrlZWhileWriting(Tty):
+    """A terminal on which Ctrl-Z is pressed while the clock writes its first frame."""
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if written and len(self.getvalue()) == written:
+            send(signal.SIGTSTP)
+        return written
+
+
+def test_ctrl_z_in_the_middle_of_a_frame_stops_once_the_frame_is_drawn():
+    screen = Screen()
+    screen.out = CtrlZWhileWriting()
+    at_stop: list[str] = []
+    driver = terminal(screen, stop=lambda: at_stop.append(screen.out.getvalue()))
+    driver.show(frame())
+    driver.close()
+    drawn, left = at_stop[0].rsplit(ansi.RESET + ansi.SHOW_CURSOR, 1)
+    assert "13:37:42" in drawn and left == ansi.MAIN_SCREEN
+
+
+def test_after_fg_the_whole_clock_is_drawn_again_on_the_alternate_screen():
+    screen = Screen()
+    driver = terminal(screen, stop=lambda: None)
+    driver.show(frame())
+    send(signal.SIGTSTP)
+    screen.feed()
+    screen.stream.feed("\x1b[2J\x1b[H$ jobs\r\n[1]+  Stopped  binclock\r\n")  # the shell's turn
+    send(signal.SIGCONT)
+    driver.show(frame())  # the same pixels as before the stop: drawn all the same
+    update = screen.feed()
+    driver.close()
+    assert update.startswith(ansi.ALT_SCREEN + ansi.HIDE_CURSOR)
+    fresh = Screen()
+    terminal(fresh).show(frame())
+    fresh.feed()
+    assert screen.screen.display == fresh.screen.display
+
+
+def test_typed_keys_echo_while_stopped_and_not_after_fg(monkeypatch):
+    master, slave = os.openpty()
+    monkeypatch.setattr(sys, "stdin", os.fdopen(slave, "r"))
+
+    def echoing() -> bool:
+        return bool(termios.tcgetattr(slave)[3] & termios.ECHO)
+
+    echoes: list[bool] = []
+    driver = terminal(Screen(), stop=lambda: echoes.append(echoing()))
+    try:
+        driver.show(frame())
+        echoes.append(echoing())
+        send(signal.SIGTSTP)
+        send(signal.SIGCONT)
+        driver.show(frame(NOW.replace(second=43)))
+        echoes.append(echoing())
+        driver.close()
+        echoes.append(echoing())
+    finally:
+        sys.stdin.close()
+        os.close(master)
+    assert echoes == [False, True, False, True]
+
+
+def test_closing_gives_ctrl_z_and_continue_back_to_their_handlers():
+    before = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
+    driver = terminal(Screen())
+    driver.show(frame())
+    driver.close()
+    assert {s: signal.getsignal(s) for s in before} == before
