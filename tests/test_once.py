@@ -121,3 +121,12 @@ def test_ctrl_c_while_the_frame_settles_closes_the_display_and_exits_0(monkeypat
     except KeyboardInterrupt:  # escaping, it would stop the test run
         code = None
     assert (code, len(closed)) == (exitcodes.OK, 1)
+
+
+def test_a_reader_gone_before_the_frame_is_written_ends_once_with_0():
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "w") as closed_pipe:
+        result = once("--driver", "terminal", "--at", "13:37:42", stdout=closed_pipe)
+    assert result.returncode == exitcodes.OK
+    assert "Traceback" not in result.stderr
