@@ -217,3 +217,17 @@ def test_check_config_warns_about_a_table_for_a_driver_that_is_not_installed(tmp
     path.write_text("[drivers.jsnol]\nwidth = 8\n")
     assert main(["check-config", str(path)]) == 0
     assert "[drivers.jsnol]: no such driver installed" in capsys.readouterr().err
+
+
+def test_an_unavailable_display_under_systemd_says_how_to_start_the_service_again(tmp_path):
+    result = binclock(
+        "--driver",
+        "png",
+        "--set",
+        f"drivers.png.path={tmp_path}/missing/now.png",
+        env={"NOTIFY_SOCKET": str(tmp_path / "notify")},
+    )
+    assert result.returncode == 69
+    first, second = result.stderr.splitlines()
+    assert "drivers.png.path" in first
+    assert second.endswith("sudo systemctl reset-failed binclock; sudo systemctl start binclock")
