@@ -36,8 +36,9 @@ def unavailable() -> str | None:
             return f"{tool} is missing (apt-get install systemd-container)"
     if not any(Path(p).exists() for p in ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")):
         return "systemd is not installed"
-    if CHECKOUT.is_relative_to("/tmp"):
-        return f"the checkout is under /tmp ({CHECKOUT}), which the unit's PrivateTmp= hides"
+    hidden = [folder for folder in ("/tmp", "/var/tmp") if CHECKOUT.is_relative_to(folder)]
+    if hidden:
+        return f"the checkout is under {hidden[0]}, which the unit's PrivateTmp= hides"
     return None
 
 
@@ -123,7 +124,9 @@ class Container:
         """A path in the container, as this machine reaches it."""
         return Path(f"/proc/{self.pid}/root") / str(absolute).lstrip("/")
 
-    def run(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 60
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
             ["nsenter", "-t", str(self.pid), "-a", "--", *args],
             capture_output=True,

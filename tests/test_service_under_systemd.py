@@ -10,6 +10,7 @@ container can boot: without root, systemd or systemd-nspawn.
 from __future__ import annotations
 
 import struct
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,8 +104,7 @@ class Emulator:
         self.container = container
 
     def start(self) -> None:
-        python = str(Path(install.command()[0]).parent / "python")
-        self.container.start_transient(EMULATOR, python, "-c", HOLD_EMULATOR)
+        self.container.start_transient(EMULATOR, sys.executable, "-c", HOLD_EMULATOR)
         wait_until(self.container.path(SCREEN).exists)
 
     def stop(self) -> None:
@@ -198,13 +198,17 @@ def test_reload_applies_a_good_configuration_in_the_same_process(sense_hat):
     sense_hat.configure(f'driver = "sensehat"\nface = "bcd"\n{SENSE_EMU}')
     sense_hat.container.systemctl("reload", UNIT)
     assert sense_hat.logged("configuration reloaded from /etc/binclock/config.toml")
-    assert sense_hat.show("StatusText")["StatusText"] == "showing the bcd face on the sensehat driver"
+    assert (
+        sense_hat.show("StatusText")["StatusText"] == "showing the bcd face on the sensehat driver"
+    )
     assert sense_hat.show("MainPID") == pid
 
 
 def test_reload_with_a_bad_configuration_keeps_the_clock_running(sense_hat):
     assert sense_hat.start(), sense_hat.journal()
-    sense_hat.configure(f'driver = "sensehat"\nface = "bcd"\n[display]\nbrightness = 7\n{SENSE_EMU}')
+    sense_hat.configure(
+        f'driver = "sensehat"\nface = "bcd"\n[display]\nbrightness = 7\n{SENSE_EMU}'
+    )
     sense_hat.container.systemctl("reload", UNIT)
     assert sense_hat.logged("reload failed, keeping the running configuration")
     assert sense_hat.show("ActiveState", "StatusText") == {
