@@ -9,7 +9,6 @@ container can boot: without root, systemd or systemd-nspawn.
 
 from __future__ import annotations
 
-import struct
 import sys
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from systemd_container import CHECKOUT, Container, booted, in_a_home, wait_until
+from test_sensehat_emulator import lit
 
 from binclock import install
 from binclock.sync import TIME_ERROR, kernel_clock_state
@@ -105,7 +105,8 @@ class Emulator:
 
     def start(self) -> None:
         self.container.start_transient(EMULATOR, sys.executable, "-c", HOLD_EMULATOR)
-        wait_until(self.container.path(SCREEN).exists)
+        screen = self.container.path(SCREEN)
+        wait_until(lambda: screen.exists() and screen.stat().st_mode & 0o666 == 0o666)
 
     def stop(self) -> None:
         self.container.systemctl("stop", EMULATOR, check=False)
@@ -113,10 +114,7 @@ class Emulator:
         self.container.path(SCREEN).unlink(missing_ok=True)
 
     def lit(self) -> list[bool]:
-        """Which LEDs are lit: the 64 RGB565 words, looked up in the screen's gamma table."""
-        data = self.container.path(SCREEN).read_bytes()
-        words, gamma = struct.unpack("64H", data[:128]), data[128:160]
-        return [any(gamma[c] for c in (w >> 11, w >> 6 & 0x1F, w & 0x1F)) for w in words]
+        return lit(self.container.path(SCREEN))
 
 
 @pytest.fixture
