@@ -31,9 +31,9 @@ def unavailable() -> str | None:
     """Why no container can boot here, or None."""
     if os.geteuid() != 0:
         return "booting a systemd container needs root"
-    for tool in ("systemd-nspawn", "nsenter"):
+    for tool, package in (("systemd-nspawn", "systemd-container"), ("nsenter", "util-linux")):
         if shutil.which(tool) is None:
-            return f"{tool} is missing (apt-get install systemd-container)"
+            return f"{tool} is missing (apt-get install {package})"
     if not any(Path(p).exists() for p in ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")):
         return "systemd is not installed"
     hidden = [folder for folder in ("/tmp", "/var/tmp") if CHECKOUT.is_relative_to(folder)]
