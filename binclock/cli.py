@@ -28,6 +28,11 @@ exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable,
 70 display kept failing, 77 permission denied, 78 configuration error,
 130 interrupted (Ctrl-C) by a command other than the running clock"""
 
+RETRIED = (
+    "systemd tries a few more times, then leaves the service failed; once the display is"
+    " there, start it again: sudo systemctl reset-failed binclock; sudo systemctl start binclock"
+)
+
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -195,7 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except config.ConfigError as exc:
         return fail(str(exc), exitcodes.CONFIG)
     except (DriverUnavailable, registry.BrokenPlugin) as exc:
-        return fail(str(exc), exitcodes.UNAVAILABLE)
+        code = fail(str(exc), exitcodes.UNAVAILABLE)
+        if "NOTIFY_SOCKET" in os.environ:  # run by systemd, which retries only a few times
+            print(f"binclock: {RETRIED}", file=sys.stderr)
+        return code
     except PermissionError as exc:
         return fail(f"{exc.filename or exc}: permission denied (run with sudo)", exitcodes.NOPERM)
     except InstallError as exc:

@@ -127,8 +127,10 @@ def system_groups() -> tuple[Group, ...]:
 class Machine:
     """The machine under examination.
 
-    ``stat`` reads a path's owner and mode, ``kernel_state`` is adjtimex's clock state and
-    ``importable`` says whether modules could be imported; tests replace them all.
+    ``stat`` reads a path's owner and mode, ``kernel_state`` is adjtimex's clock state,
+    ``importable`` says whether modules could be imported, ``cwd`` is the working directory
+    and ``writable`` whether this process may create files in a folder (a read-only file
+    system included); tests replace them all.
     """
 
     root: Path = Path("/")
@@ -138,6 +140,8 @@ class Machine:
     stat: Callable[[Path], os.stat_result] = os.stat
     kernel_state: Callable[[], int | None] = kernel_clock_state
     importable: Callable[[tuple[str, ...]], bool] = registry.importable
+    cwd: Path = field(default_factory=Path.cwd)
+    writable: Callable[[Path], bool] = lambda path: os.access(path, os.W_OK)
 
     def path(self, absolute: str | Path) -> Path:
         """``absolute`` (such as ``/dev/gpiomem``) under the root."""
@@ -211,6 +215,8 @@ def diagnose(machine: Machine, load_config: Loader) -> list[Row]:
     if host.is_pi:
         rows += [*devices(machine, host), groups(machine)]
     rows += drivers(machine, host, setup)
+    if host.is_pi:
+        rows += lgpio_folder(machine, setup)
     return rows
 
 
@@ -638,6 +644,31 @@ def gpio_pins(machine: Machine, host: Host, options: Any, pwm: bool) -> Finding:
             return Finding(f"{library}: no GPIO device", "update the system: sudo apt full-upgrade")
         return Finding(f"{library}: may not open the GPIO pins", access_fix(machine, closed[0]))
     return Finding(f"{library} on {machine.shown(usable[0])}")
+
+
+def lgpio_folder(machine: Machine, setup: Setup) -> list[Row]:
+    """Where lgpio makes its notification FIFO (``.lgd-nfy*``): ``LG_WD``, else the working
+    directory. If it cannot, gpiozero falls back to a pin library without PWM, which servos
+    need. A row only when the gpio or servo driver is in use with lgpio."""
+    from binclock.drivers.pins import FACTORY_ENV
+
+    if setup.in_use not in ("gpio", "servo") or not machine.importable(("lgpio",)):
+        return []
+    if (machine.environ.get(FACTORY_ENV) or "lgpio") != "lgpio":
+        return []
+    folder = machine.environ.get("LG_WD") or str(machine.cwd)
+    if machine.writable(machine.path(folder)):
+        return [Row(Status.OK, "lgpio folder", f"{folder} is writable")]
+    return [
+        Row(
+            Status.WARN,
+            "lgpio folder",
+            f"{folder} is not writable: lgpio cannot make its FIFO there, and gpiozero falls"
+            " back to pins without PWM",
+            "set LG_WD to a writable folder, or run binclock from one (the service's unit sets"
+            " both to /var/lib/binclock)",
+        )
+    ]
 
 
 def gpio(machine: Machine, host: Host, options: Any) -> Finding:

@@ -232,3 +232,17 @@ def test_show_rejects_an_option_it_would_ignore(option):
     assert result.returncode == 64
     assert result.stderr.startswith(f"binclock: show takes no {option[0]}: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_an_unavailable_display_under_systemd_says_how_to_start_the_service_again(tmp_path):
+    result = binclock(
+        "--driver",
+        "png",
+        "--set",
+        f"drivers.png.path={tmp_path}/missing/now.png",
+        env={"NOTIFY_SOCKET": str(tmp_path / "notify")},
+    )
+    assert result.returncode == 69
+    first, second = result.stderr.splitlines()
+    assert "drivers.png.path" in first
+    assert second.endswith("sudo systemctl reset-failed binclock; sudo systemctl start binclock")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+from dataclasses import replace
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
@@ -605,6 +606,47 @@ def test_gpio_mock_pins_are_ready_anywhere(root):
     gpio = row(diagnose(machine, using("gpio")), "driver gpio")
     assert gpio.status is Status.OK
     assert "simulated pins" in gpio.found
+
+
+# -- lgpio's working directory -----------------------------------------------------------
+
+
+def lgpio_machine(root: FakeRoot, writable: set[str], cwd: str = "/", **env: str) -> Machine:
+    """A Pi 4 where only the folders in ``writable`` may be written, working in ``cwd``."""
+    machine = pi4(root).machine(environ=env)
+    return replace(machine, cwd=Path(cwd), writable=lambda p: machine.shown(p) in writable)
+
+
+def test_gpio_with_lgpio_in_a_read_only_working_directory_warns(root):
+    rows = diagnose(lgpio_machine(root, writable=set()), using("gpio"))
+    folder = row(rows, "lgpio folder")
+    assert folder.status is Status.WARN
+    assert folder.found.startswith("/ is not writable")
+    assert "LG_WD" in folder.fix
+    assert exit_status(rows) == 0
+
+
+def test_lgpio_folder_is_lg_wd_when_set(root):
+    machine = lgpio_machine(root, writable={"/var/lib/binclock"}, LG_WD="/var/lib/binclock")
+    rows = diagnose(machine, using("servo"))
+    assert row(rows, "lgpio folder") == Row(
+        Status.OK, "lgpio folder", "/var/lib/binclock is writable"
+    )
+
+
+def test_lgpio_folder_is_the_working_directory_without_lg_wd(root):
+    machine = lgpio_machine(root, writable={"/home/pi"}, cwd="/home/pi")
+    assert row(diagnose(machine, using("gpio")), "lgpio folder").status is Status.OK
+
+
+def test_no_lgpio_folder_row_with_mock_pins(root):
+    machine = lgpio_machine(root, writable=set(), GPIOZERO_PIN_FACTORY="mock")
+    assert "lgpio folder" not in {r.check for r in diagnose(machine, using("gpio"))}
+
+
+def test_no_lgpio_folder_row_for_a_driver_without_pins(root):
+    rows = diagnose(lgpio_machine(root, writable=set()), using("terminal"))
+    assert "lgpio folder" not in {r.check for r in rows}
 
 
 # -- drivers in general -----------------------------------------------------------------

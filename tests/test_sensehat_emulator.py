@@ -48,9 +48,10 @@ BLACK = (0, 0, 0)
 # -- the emulator's screen memory ------------------------------------------------------
 
 
-def screen_memory() -> tuple[tuple[int, ...], bytes]:
-    """The 64 RGB565 words of the matrix, row-major, and the 32-entry gamma table."""
-    data = Path(screen_filename()).read_bytes()
+def screen_memory(path: Path | None = None) -> tuple[tuple[int, ...], bytes]:
+    """The 64 RGB565 words of the matrix, row-major, and the 32-entry gamma table (of this
+    machine's emulator, or the one whose screen file is ``path``)."""
+    data = (path or Path(screen_filename())).read_bytes()
     return struct.unpack("64H", data[:128]), data[128:160]
 
 
@@ -60,9 +61,9 @@ def shown() -> list[RGB]:
     return [(w >> 11 << 3, (w >> 5 & 0x3F) << 2, (w & 0x1F) << 3) for w in words]
 
 
-def lit() -> list[bool]:
+def lit(path: Path | None = None) -> list[bool]:
     """Which LEDs the HAT lights: 5 bits a channel, looked up in its gamma table."""
-    words, gamma = screen_memory()
+    words, gamma = screen_memory(path)
     return [any(gamma[c] for c in (w >> 11, w >> 6 & 0x1F, w & 0x1F)) for w in words]
 
 

@@ -1,0 +1,324 @@
+"""The shipped unit under a real systemd: its life from start to stop, and the drivers that
+have an emulator or mock pins running under all of its hardening.
+
+One container is booted for the whole session (see systemd_container.py); each test installs
+the unit as ``binclock service install`` writes it, with a drop-in only for what the test
+itself needs (a shorter watchdog, mock pins, the test display's folder). Skipped where no
+container can boot: without root, systemd or systemd-nspawn.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from systemd_container import CHECKOUT, Container, booted, in_a_home, wait_until
+from test_sensehat_emulator import lit
+
+from binclock import install
+from binclock.sync import TIME_ERROR, kernel_clock_state
+
+UNIT = "binclock.service"
+CONFIG = Path("/etc/binclock/config.toml")
+UNIT_DIR = Path("/run/systemd/system")
+SCREEN = Path("/dev/shm/rpi-sense-emu-screen")
+EMULATOR = "binclock-test-sense-emu.service"
+TIMESYNCD = Path("/run/systemd/timesync")
+STALL = Path("/run/binclock-stall")
+PLUGINS = CHECKOUT / "tests" / "service_plugins"
+MARK = 1 * 8 + 1  # the binary face's hours-32 bit on the 8x8 matrix: the sync mark
+SENSE_EMU = """\
+[drivers.sensehat]
+backend = "emulator"
+"""
+HOLD_EMULATOR = """\
+import os, time
+from sense_emu.lock import EmulatorLock
+from sense_emu.screen import init_screen, screen_filename
+EmulatorLock("sense_emu").acquire()
+init_screen().close()
+os.chmod(screen_filename(), 0o666)  # the service's dynamic user draws on it
+time.sleep(3600)
+"""
+
+
+@pytest.fixture(scope="session")
+def container(tmp_path_factory) -> Iterator[Container]:
+    with booted(tmp_path_factory.mktemp("container") / "boot.log") as booted_or_reason:
+        if isinstance(booted_or_reason, str):
+            pytest.skip(f"no systemd container here: {booted_or_reason}")
+        yield booted_or_reason
+
+
+class Clock:
+    """The binclock service in the container, installed as ``service install`` does."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.drop_ins = container.path(UNIT_DIR / f"{UNIT}.d")
+        start = install.command()
+        unit = install.unit_text(start, CONFIG, install.existing_groups(container.path("/")))
+        container.path(UNIT_DIR / UNIT).write_text(unit)
+        self.drop_ins.mkdir(exist_ok=True)
+        if in_a_home(container.binds):
+            # Python itself lives in a home here (install looks at the virtualenv only).
+            self.drop_in("python-in-a-home", "ProtectHome=read-only")
+        container.systemctl("daemon-reload")
+        container.path(CONFIG).parent.mkdir(exist_ok=True)
+        self.cursor = container.cursor()
+
+    def configure(self, text: str) -> None:
+        self.container.path(CONFIG).write_text(text)
+
+    def drop_in(self, name: str, *lines: str) -> None:
+        (self.drop_ins / f"{name}.conf").write_text("\n".join(["[Service]", *lines, ""]))
+        self.container.systemctl("daemon-reload")
+
+    def start(self) -> bool:
+        return self.container.systemctl("start", UNIT, check=False).returncode == 0
+
+    def show(self, *properties: str) -> dict[str, str]:
+        return self.container.show(UNIT, *properties)
+
+    def journal(self) -> str:
+        return self.container.journal(UNIT, self.cursor)
+
+    def logged(self, text: str, timeout: float = 30) -> bool:
+        return bool(wait_until(lambda: text in self.journal(), timeout))
+
+    def clean(self) -> None:
+        self.container.systemctl("stop", UNIT, check=False)
+        self.container.systemctl("reset-failed", UNIT, check=False)
+        for drop_in in self.drop_ins.glob("*.conf"):
+            drop_in.unlink()
+        self.container.systemctl("daemon-reload")
+
+
+class Emulator:
+    """The Sense HAT emulator's screen in the container, held headless by a helper service."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def start(self) -> None:
+        self.container.start_transient(EMULATOR, sys.executable, "-c", HOLD_EMULATOR)
+        screen = self.container.path(SCREEN)
+        wait_until(lambda: screen.exists() and screen.stat().st_mode & 0o666 == 0o666)
+
+    def stop(self) -> None:
+        self.container.systemctl("stop", EMULATOR, check=False)
+        self.container.systemctl("reset-failed", EMULATOR, check=False)
+        self.container.path(SCREEN).unlink(missing_ok=True)
+
+    def lit(self) -> list[bool]:
+        return lit(self.container.path(SCREEN))
+
+
+@pytest.fixture
+def clock(container) -> Iterator[Clock]:
+    service = Clock(container)
+    yield service
+    service.clean()
+
+
+@pytest.fixture
+def emulator(container) -> Iterator[Emulator]:
+    screen = Emulator(container)
+    screen.start()
+    yield screen
+    screen.stop()
+
+
+@pytest.fixture
+def sense_hat(emulator, clock) -> Clock:
+    clock.configure(f'driver = "sensehat"\n{SENSE_EMU}')
+    return clock
+
+
+@pytest.fixture
+def stalling(clock, container) -> Iterator[Clock]:
+    """The clock on a display that hangs on demand, with a 4 s watchdog."""
+    clock.configure('driver = "stalling:StallingDriver"\n')
+    clock.drop_in("stalling", f"Environment=PYTHONPATH={PLUGINS}", "WatchdogSec=4")
+    yield clock
+    container.path(STALL).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def timesyncd(container) -> Iterator[Path]:
+    """systemd-timesyncd's runtime folder, as it is while timesyncd runs (not in containers)."""
+    folder = container.path(TIMESYNCD)
+    folder.mkdir(parents=True)
+    yield folder
+    (folder / "synchronized").unlink(missing_ok=True)
+    folder.rmdir()
+
+
+# -- start, reload, stop ----------------------------------------------------------------------
+
+
+def test_start_reports_ready_with_the_status_line(sense_hat):
+    assert sense_hat.start(), sense_hat.journal()
+    shown = sense_hat.show("ActiveState", "StatusText")
+    assert shown == {
+        "ActiveState": "active",
+        "StatusText": "showing the binary face on the sensehat driver",
+    }
+
+
+def test_the_sense_hat_lights_under_the_unit(sense_hat, emulator):
+    assert sense_hat.start(), sense_hat.journal()
+    assert wait_until(lambda: any(emulator.lit()))
+
+
+def test_the_sense_hat_keeps_its_settings_in_the_services_home(sense_hat, container):
+    assert sense_hat.start(), sense_hat.journal()
+    assert container.path("/var/lib/private/binclock/.config/sense_hat").is_dir()
+
+
+def test_stop_exits_0_and_leaves_the_matrix_dark(sense_hat, emulator):
+    assert sense_hat.start(), sense_hat.journal()
+    assert wait_until(lambda: any(emulator.lit()))
+    sense_hat.container.systemctl("stop", UNIT)
+    assert sense_hat.show("ExecMainStatus", "Result") == {
+        "ExecMainStatus": "0",
+        "Result": "success",
+    }
+    assert not any(emulator.lit())
+
+
+def test_reload_applies_a_good_configuration_in_the_same_process(sense_hat):
+    assert sense_hat.start(), sense_hat.journal()
+    pid = sense_hat.show("MainPID")
+    sense_hat.configure(f'driver = "sensehat"\nface = "bcd"\n{SENSE_EMU}')
+    sense_hat.container.systemctl("reload", UNIT)
+    assert sense_hat.logged("configuration reloaded from /etc/binclock/config.toml")
+    assert (
+        sense_hat.show("StatusText")["StatusText"] == "showing the bcd face on the sensehat driver"
+    )
+    assert sense_hat.show("MainPID") == pid
+
+
+def test_reload_with_a_bad_configuration_keeps_the_clock_running(sense_hat):
+    assert sense_hat.start(), sense_hat.journal()
+    sense_hat.configure(
+        f'driver = "sensehat"\nface = "bcd"\n[display]\nbrightness = 7\n{SENSE_EMU}'
+    )
+    sense_hat.container.systemctl("reload", UNIT)
+    assert sense_hat.logged("reload failed, keeping the running configuration")
+    assert sense_hat.show("ActiveState", "StatusText") == {
+        "ActiveState": "active",
+        "StatusText": "showing the binary face on the sensehat driver",
+    }
+
+
+def test_a_bad_configuration_at_start_exits_78_and_is_not_restarted(clock):
+    clock.configure('driver = "jsonl"\n[display]\nbrightness = 7\n')
+    assert not clock.start()
+    assert clock.logged("Failed with result 'exit-code'")
+    time.sleep(3)  # longer than RestartSec=: a restart would be due by now
+    assert clock.show("ExecMainStatus", "NRestarts", "ActiveState") == {
+        "ExecMainStatus": "78",
+        "NRestarts": "0",
+        "ActiveState": "failed",
+    }
+
+
+# -- the watchdog -----------------------------------------------------------------------------
+
+
+def test_the_watchdog_is_fed_while_frames_reach_the_display(stalling):
+    assert stalling.start(), stalling.journal()
+    pid = stalling.show("MainPID")
+    time.sleep(8)  # twice WatchdogSec=
+    assert stalling.show("ActiveState", "MainPID", "NRestarts") == {
+        "ActiveState": "active",
+        "NRestarts": "0",
+        **pid,
+    }
+
+
+def test_the_watchdog_ends_a_clock_whose_display_hangs(stalling, container):
+    assert stalling.start(), stalling.journal()
+    container.path(STALL).touch()
+    assert stalling.logged("Watchdog timeout"), stalling.journal()
+    assert stalling.logged("Failed with result 'watchdog'")
+
+
+# -- a display unavailable at start ----------------------------------------------------------
+
+
+def test_an_unavailable_display_is_retried_five_times_then_left_failed(sense_hat, emulator):
+    emulator.stop()
+    assert not sense_hat.start()
+    assert sense_hat.logged("Start request repeated too quickly", timeout=60)
+    assert sense_hat.show("NRestarts", "ActiveState", "ExecMainStatus") == {
+        "NRestarts": "5",
+        "ActiveState": "failed",
+        "ExecMainStatus": "69",
+    }
+    assert "sudo systemctl reset-failed binclock; sudo systemctl start binclock" in (
+        sense_hat.journal()
+    )
+
+
+def test_a_display_that_appears_later_is_picked_up_after_reset_failed(sense_hat, emulator):
+    sense_hat.drop_in("quick-restarts", "RestartSec=100ms")  # the same limit, reached sooner
+    emulator.stop()
+    sense_hat.start()
+    assert sense_hat.logged("Start request repeated too quickly", timeout=60)
+    emulator.start()
+    assert not sense_hat.start(), "started again within StartLimitIntervalSec="
+    sense_hat.container.systemctl("reset-failed", UNIT)
+    assert sense_hat.start(), sense_hat.journal()
+    assert sense_hat.show("ActiveState") == {"ActiveState": "active"}
+
+
+# -- whether the clock is synchronised ---------------------------------------------------------
+
+
+def test_the_unit_reads_the_kernels_clock_state(sense_hat, emulator):
+    here = kernel_clock_state()
+    if here is None:
+        pytest.skip("this machine cannot tell whether its clock is synchronised")
+    assert sense_hat.start(), sense_hat.journal()
+    if here == TIME_ERROR:
+        assert sense_hat.logged("the system clock is not synchronised yet; marking the display")
+        assert wait_until(lambda: emulator.lit()[MARK])
+    else:
+        assert sense_hat.logged("the system clock is synchronised")
+    assert "cannot tell" not in sense_hat.journal()
+
+
+def test_timesyncd_not_yet_synchronised_marks_the_display(sense_hat, emulator, timesyncd):
+    assert sense_hat.start(), sense_hat.journal()
+    assert sense_hat.logged("the system clock is not synchronised yet; marking the display")
+    assert wait_until(lambda: emulator.lit()[MARK])
+
+
+def test_timesyncd_synchronised_leaves_the_display_unmarked(sense_hat, emulator, timesyncd):
+    (timesyncd / "synchronized").touch()
+    assert sense_hat.start(), sense_hat.journal()
+    assert sense_hat.logged("the system clock is synchronised")
+    assert wait_until(lambda: any(emulator.lit()))
+    assert not emulator.lit()[MARK]
+
+
+# -- drivers on mock pins ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("driver", ["gpio", "servo"])
+def test_a_driver_on_mock_pins_runs_under_the_unit(clock, driver):
+    clock.configure(f'driver = "{driver}"\n')
+    clock.drop_in(
+        "mock-pins", "Environment=GPIOZERO_PIN_FACTORY=mock GPIOZERO_MOCK_PIN_CLASS=mockpwmpin"
+    )
+    assert clock.start(), clock.journal()
+    assert clock.show("StatusText") == {
+        "StatusText": f"showing the binary face on the {driver} driver"
+    }
+    clock.container.systemctl("stop", UNIT)
+    assert clock.show("ExecMainStatus") == {"ExecMainStatus": "0"}
