@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import shlex
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,8 +93,42 @@ def hidden_start(start: list[str]) -> str | None:
         if Path(start[0]).is_relative_to(folder):
             return (
                 f"{start[0]} is in {folder}, which PrivateTmp=yes hides from the service:"
-                " install binclock outside it (a virtualenv in /opt or your home directory)"
+                " install binclock outside it (a virtualenv in /opt)"
             )
+    return None
+
+
+def _programs(start: list[str]) -> list[Path]:
+    """The files the service runs to start: the program, where its links lead, and the
+    interpreter its ``#!`` line names (a virtualenv's Python links to the system's)."""
+    program = Path(start[0])
+    found = [program, program.resolve()]
+    try:
+        with program.open("rb") as f:
+            first = f.readline(512)
+    except OSError:
+        return found
+    if first.startswith(b"#!"):
+        interpreter = Path(first[2:].split()[0].decode(errors="replace"))
+        found += [interpreter, interpreter.resolve()]
+    return found
+
+
+def closed_folder(start: list[str]) -> str | None:
+    """Why the service's own user could not start the program: a folder on the way to it
+    (or to its Python) that other users may not enter, as a private home directory."""
+    for path in _programs(start):
+        for folder in reversed(path.parents):
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                break
+            if not mode & stat.S_IXOTH:
+                return (
+                    f"{path} is inside {folder} (mode {stat.S_IMODE(mode):04o}), which the"
+                    " service's own user may not enter: install binclock in /opt"
+                    f" (sudo python3 -m venv /opt/binclock) or run: sudo chmod o+x {folder}"
+                )
     return None
 
 
@@ -169,7 +204,10 @@ def install(
         config_file.write_text(starter_config(driver))
         config_file.chmod(0o644)
         written.append(config_file)
-    warnings = [hidden_start(start), needless_pwm(driver, config_file) if pwm else None]
+    warnings = [
+        hidden_start(start) or closed_folder(start),
+        needless_pwm(driver, config_file) if pwm else None,
+    ]
     commands = (
         "systemctl daemon-reload",
         "systemctl enable binclock",

@@ -6,6 +6,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -147,7 +149,7 @@ def test_install_from_a_temporary_folder_warns_that_the_service_cannot_see_it(ro
     plan = install.install(root, start=[start])
     assert plan.warnings == (
         f"{start} is in {folder}, which PrivateTmp=yes hides from the service:"
-        " install binclock outside it (a virtualenv in /opt or your home directory)",
+        " install binclock outside it (a virtualenv in /opt)",
     )
 
 
@@ -258,3 +260,60 @@ def test_installed_unit_passes_systemd_analyze_verify(root):
         if "binclock.service" in line and "Unknown group" not in line
     ]
     assert problems == [], result.stderr
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder every user may enter, on a path every user may enter (pytest's own
+    temporary folders are private to their user)."""
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
+        Path(folder).chmod(0o755)
+        yield Path(folder)
+
+
+def private_home(folder: Path) -> Path:
+    """A home directory closed to other users, as Raspberry Pi OS makes them."""
+    home = folder / "home" / "pi"
+    (home / "binclock" / "bin").mkdir(parents=True)
+    home.chmod(0o700)
+    return home
+
+
+def test_a_program_in_a_private_home_is_one_the_service_cannot_start(open_folder):
+    home = private_home(open_folder)
+    program = home / "binclock/bin/binclock"
+    program.write_text("#!/usr/bin/python3\n")
+    warning = install.closed_folder([str(program)])
+    assert warning is not None
+    assert warning.startswith(f"{program} is inside {home} (mode 0700)")
+    assert warning.endswith(f"sudo python3 -m venv /opt/binclock) or run: sudo chmod o+x {home}")
+
+
+def test_a_program_whose_python_is_in_a_private_home_is_one_the_service_cannot_start(
+    open_folder,
+):
+    python = private_home(open_folder) / "binclock/bin/python3"
+    python.touch()
+    program = open_folder / "opt/bin/binclock"
+    program.parent.mkdir(parents=True)
+    program.write_text(f"#!{python}\n")
+    warning = install.closed_folder([str(program)])
+    assert warning is not None
+    assert warning.startswith(f"{python} is inside ")
+
+
+def test_a_program_in_folders_open_to_everyone_is_one_the_service_can_start(open_folder):
+    program = open_folder / "opt/binclock/bin/binclock"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/usr/bin/python3\n")
+    assert install.closed_folder([str(program)]) is None
+
+
+def test_install_warns_when_the_service_cannot_enter_the_folder_of_its_program(
+    root, open_folder, monkeypatch
+):
+    monkeypatch.setattr(install, "TEMPORARY", ())  # the test's folders are in /var/tmp
+    program = private_home(open_folder) / "binclock/bin/binclock"
+    program.write_text("#!/usr/bin/python3\n")
+    (warning,) = install.install(root, start=[str(program)]).warnings
+    assert warning == install.closed_folder([str(program)])
