@@ -166,11 +166,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
         setup_logging(getattr(args, "verbose", 0) or 0)
         return dispatch(args)
-    except (commands.UsageError, registry.UnknownPlugin) as exc:
+    except commands.UsageError as exc:
         return fail(str(exc), exitcodes.USAGE)
     except config.ConfigError as exc:
+        return fail("\n".join(exc.problems), exitcodes.CONFIG)
+    except registry.PluginError as exc:  # a name from the command line is a UsageError
         return fail(str(exc), exitcodes.CONFIG)
-    except (DriverUnavailable, registry.BrokenPlugin) as exc:
+    except DriverUnavailable as exc:
         return fail(str(exc), exitcodes.UNAVAILABLE)
     except PermissionError as exc:
         return fail(f"{exc.filename or exc}: permission denied (run with sudo)", exitcodes.NOPERM)
@@ -183,7 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def fail(message: str, code: int) -> int:
-    print(f"binclock: {message}", file=sys.stderr)
+    """Print ``message`` (a line per problem) and return ``code``."""
+    for line in message.splitlines():
+        print(f"binclock: {line}", file=sys.stderr)
     return code
 
 

@@ -56,8 +56,8 @@ def test_entry_point_loads_the_built_in_class():
 
 
 def test_unknown_name_lists_what_is_available():
-    with pytest.raises(registry.UnknownPlugin, match=r"unknown driver 'nope' \(available: .*jsonl"):
-        registry.load(registry.DRIVERS, "nope")
+    with pytest.raises(registry.UnknownPlugin, match=r"unknown driver 'qqq' \(available: .*jsonl"):
+        registry.load(registry.DRIVERS, "qqq")
 
 
 def test_spec_naming_a_missing_module_is_a_broken_plugin():
