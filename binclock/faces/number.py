@@ -19,7 +19,7 @@ LABEL = "N"
 class NumberOptions(FaceOptions):
     """``[faces.number]``: where the number comes from and how many LEDs show it."""
 
-    value: int | None = Field(None, ge=0, description="the number to show")
+    value: int | None = Field(None, ge=0, le=2**64 - 1, description="the number to show")
     command: str | None = Field(
         None,
         min_length=1,
