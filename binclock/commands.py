@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import logging
 import math
 import shutil
@@ -190,11 +189,10 @@ def check_config(args: argparse.Namespace) -> int:
 
 
 def _warn_unknown_table(table: str, name: str, known: list[str], source: Path | None) -> None:
-    near = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean {near[0]!r}? " if near else ""
+    hint = config.did_you_mean(name, known)
     print(
         f"binclock: warning: {source or '--set'}: [{table}.{config.shown(name, quote=False)}]:"
-        f" no such {table[:-1]} installed ({hint}available: {', '.join(known)})",
+        f" no such {table[:-1]} installed ({hint and hint + ' '}available: {', '.join(known)})",
         file=sys.stderr,
     )
 

@@ -321,9 +321,8 @@ def problems(
         where = origin(loc)
         if item["type"] == "extra_forbidden":
             known = _fields_at(model, tuple(real[:-1])) if model is not None else []
-            near = difflib.get_close_matches(str(real[-1]), known, n=1) if real else []
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            lines.append(f"{where}: {key}: unknown key{hint}")
+            hint = did_you_mean(str(real[-1]), known) if real else ""
+            lines.append(f"{where}: {key}: unknown key{hint and f' ({hint})'}")
         else:
             reason = item["msg"].removeprefix("Value error, ")
             lines.append(f"{where}: {key} = {shown(item.get('input'))}: {reason}")
@@ -331,6 +330,14 @@ def problems(
 
 
 _NOT_KEYS = ("function-", "tuple[", "lax-or-strict")
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """ "did you mean 'x'?" for the known name nearest to a misspelt ``name``, else ""."""
+    if len(name) > 2 * SHOWN_CHARS:
+        return ""  # no name is that long; comparing would only cost time
+    near = difflib.get_close_matches(name, known, n=1)
+    return f"did you mean {near[0]!r}?" if near else ""
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:

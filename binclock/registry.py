@@ -8,7 +8,6 @@ comes out as a PluginError, which the command line reports as a configuration er
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 from importlib.metadata import EntryPoint, entry_points
@@ -16,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from binclock.config import reason, shown
+from binclock.config import did_you_mean, reason, shown
 from binclock.driver import BaseDriver
 
 DRIVERS = "binclock.drivers"
@@ -33,9 +32,10 @@ class UnknownPlugin(PluginError):
     def __init__(self, kind: str, name: str, available: list[str]) -> None:
         self.kind, self.name, self.available = kind, name, available
         listing = ", ".join(available) or "none installed"
-        near = difflib.get_close_matches(name, available, n=1)
-        hint = f"did you mean {near[0]!r}? " if near else ""
-        super().__init__(f"unknown {kind} {shown(name)} ({hint}available: {listing})")
+        hint = did_you_mean(name, available)
+        super().__init__(
+            f"unknown {kind} {shown(name)} ({hint + ' ' * bool(hint)}available: {listing})"
+        )
 
 
 class BrokenPlugin(PluginError):
