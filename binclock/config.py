@@ -324,8 +324,8 @@ def problems(
             hint = did_you_mean(str(real[-1]), known) if real else ""
             lines.append(f"{where}: {key}: unknown key{hint and f' ({hint})'}")
         else:
-            reason = item["msg"].removeprefix("Value error, ")
-            lines.append(f"{where}: {key} = {shown(item.get('input'))}: {reason}")
+            why = item["msg"].removeprefix("Value error, ")
+            lines.append(f"{where}: {key} = {shown(item.get('input'))}: {why}")
     return lines
 
 
@@ -346,13 +346,10 @@ def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue  # an item of an array of tables: the same model
-        fields = current.model_fields if _is_model(current) else {}
-        if part not in fields:
+        if not _is_model(current) or part not in current.model_fields:
             return []
-        annotation = fields[part].annotation
-        current = next((a for a in (annotation, *get_args(annotation)) if _is_model(a)), annotation)
-        if not _is_model(current):
-            current = next((a for a in _members(annotation) if _is_model(a)), None)
+        annotation = current.model_fields[part].annotation
+        current = next((a for a in (annotation, *_members(annotation)) if _is_model(a)), None)
     return list(current.model_fields) if _is_model(current) else []
 
 

@@ -42,6 +42,10 @@ class SnapshotOptions(DriverOptions):
     def _both_or_neither(self) -> SnapshotOptions:
         if (self.width is None) != (self.height is None):
             raise ValueError("set both width and height, or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _fits_an_image(self) -> SnapshotOptions:
         longest = max(self.width or 0, self.height or 0)
         if longest * (self.led_size + self.spacing) + self.spacing > MAX_IMAGE_SIDE:
             raise ValueError(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pydantic import ValidationError
 
 from binclock import cli, exitcodes
 from binclock.driver import DriverUnavailable
@@ -232,3 +233,13 @@ def test_the_command_line_says_to_install_the_extra_without_pillow(monkeypatch, 
     assert cli.main(["--driver", "png", "--once"]) == exitcodes.UNAVAILABLE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "binclock[snapshot]" in err
+
+
+def test_a_declared_size_whose_picture_would_be_huge_is_refused():
+    with pytest.raises(ValidationError, match="over 4096 image pixels a side"):
+        PngOptions(width=64, height=64, led_size=512)
+
+
+def test_a_display_side_over_the_largest_is_refused():
+    with pytest.raises(ValidationError, match="less than or equal to 256"):
+        PngOptions(width=100_000, height=8)
