@@ -306,14 +306,7 @@ def test_a_huge_jsonl_size_is_refused_before_anything_is_drawn():
     assert result.returncode == 78 and "less than or equal to 256" in result.stderr
 
 
-def test_a_face_whose_constructor_fails_is_a_config_error(tmp_path, monkeypatch, capsys):
-    (tmp_path / "grumpy_face.py").write_text(
-        "from binclock.faces.time import BinaryFace\n"
-        "class Grumpy(BinaryFace):\n"
-        "    def __init__(self, *args, **kwargs):\n"
-        "        raise RuntimeError('will not')\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    (tmp_path / "config.toml").write_text('face = "grumpy_face:Grumpy"\n')
+def test_a_face_whose_constructor_fails_is_a_config_error(tmp_path, grumpy_face, capsys):
+    (tmp_path / "config.toml").write_text(f'face = "{grumpy_face}"\n')
     assert main(["--once", "--driver", "jsonl", "--config", str(tmp_path / "config.toml")]) == 78
     assert "face = 'grumpy_face:Grumpy': will not" in capsys.readouterr().err

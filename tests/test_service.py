@@ -617,15 +617,8 @@ def test_reload_when_the_config_became_a_fifo_keeps_the_running_one(tmp_path):
     assert service.run(frames=2) == exitcodes.OK
 
 
-def test_reload_to_a_face_whose_constructor_fails_keeps_the_running_one(tmp_path, monkeypatch):
-    (tmp_path / "grumpy_face.py").write_text(
-        "from binclock.faces.time import BinaryFace\n"
-        "class Grumpy(BinaryFace):\n"
-        "    def __init__(self, *args, **kwargs):\n"
-        "        raise RuntimeError('will not')\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+def test_reload_to_a_face_whose_constructor_fails_keeps_the_running_one(tmp_path, grumpy_face):
     service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
-    write(tmp_path / "config.toml", 'face = "grumpy_face:Grumpy"\n')
+    write(tmp_path / "config.toml", f'face = "{grumpy_face}"\n')
     assert service.reload() is False
     assert service.run(frames=2) == exitcodes.OK
