@@ -195,11 +195,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             signals.release()
         setup_logging(getattr(args, "verbose", 0) or 0)
         return dispatch(args)
-    except (commands.UsageError, registry.UnknownPlugin) as exc:
+    except commands.UsageError as exc:
         return fail(str(exc), exitcodes.USAGE)
     except config.ConfigError as exc:
+        return fail("\n".join(exc.problems), exitcodes.CONFIG)
+    except registry.PluginError as exc:  # a name from the command line is a UsageError
         return fail(str(exc), exitcodes.CONFIG)
-    except (DriverUnavailable, registry.BrokenPlugin) as exc:
+    except DriverUnavailable as exc:
         code = fail(str(exc), exitcodes.UNAVAILABLE)
         if "NOTIFY_SOCKET" in os.environ:  # run by systemd, which retries only a few times
             print(f"binclock: {RETRIED}", file=sys.stderr)
@@ -217,5 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def fail(message: str, code: int) -> int:
-    print(f"binclock: {message}", file=sys.stderr)
+    """Print ``message`` (a line per problem) and return ``code``."""
+    for line in message.splitlines():
+        print(f"binclock: {line}", file=sys.stderr)
     return code

@@ -78,21 +78,41 @@ def overrides(args: argparse.Namespace) -> list[str]:
     for key in ("driver", "face"):
         value = getattr(args, key, None)
         if value:
-            found.append(f'{key}="{value}"')
+            found.append(f"{key}={config.toml_value(value)}")
+    return found
+
+
+def plugin(group: str, name: str) -> type:
+    """The driver or face named on the command line; a bad name is a usage error."""
+    try:
+        return registry.load(group, name)
+    except registry.PluginError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def plugin_problems(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> list[str]:
+    """What is wrong with the configured face and driver names, a line each. A name given
+    as ``--face``/``--driver`` that does not load is a usage error, raised at once."""
+    found = []
+    for key, group in (("face", registry.FACES), ("driver", registry.DRIVERS)):
+        name = getattr(cfg, key)
+        if getattr(args, key, None):
+            plugin(group, name)
+            continue
+        try:
+            registry.load(group, name)
+        except registry.PluginError as exc:
+            where = config.Origin(source, cfg._overridden)((key,))
+            found.append(f"{where}: {key} = {config.shown(name)}: {exc}")
     return found
 
 
 def resolve(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> None:
-    """Check that the face and driver exist: unknown names are usage errors on the command
-    line, and configuration errors in a file."""
-    for key, group in (("face", registry.FACES), ("driver", registry.DRIVERS)):
-        try:
-            registry.load(group, getattr(cfg, key))
-        except registry.UnknownPlugin as exc:
-            if getattr(args, key, None):
-                raise
-            where = source or "built-in defaults"
-            raise config.ConfigError(f"{where}: {key} = {exc.name!r}: {exc}") from None
+    """Check that the face and driver exist and are plugins: bad names are usage errors on
+    the command line, and configuration errors in a file or ``--set``."""
+    problems = plugin_problems(cfg, source, args)
+    if problems:
+        raise config.ConfigError(*problems)
 
 
 Adjust = Callable[[config.Config], config.Config]
@@ -182,33 +202,45 @@ def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
 
 
 def check_config(args: argparse.Namespace) -> int:
+    """Validate the configuration and print the effective one; every problem is reported,
+    a line each, with exit code 78."""
     path = args.path or getattr(args, "config", None)
     cfg, source = config.load(path, overrides(args))
-    resolve(cfg, source, args)
-    installed = registry.registered(registry.DRIVERS)
-    for name in sorted({cfg.driver, *cfg.drivers}):
-        if name in installed or name == cfg.driver:
-            cls = registry.load(registry.DRIVERS, name)
-            config.plugin_options(cfg, "drivers", name, cls.Options, source)
-    faces = registry.registered(registry.FACES)
-    for name in sorted({cfg.face, *cfg.faces}):
-        if name in faces or name == cfg.face:
-            cls = registry.load(registry.FACES, name)
-            config.plugin_options(cfg, "faces", name, cls.Options, source)
-    for table, group, names in (
-        ("drivers", registry.DRIVERS, cfg.drivers),
-        ("faces", registry.FACES, cfg.faces),
+    problems = plugin_problems(cfg, source, args)
+    for table, group, chosen in (
+        ("drivers", registry.DRIVERS, cfg.driver),
+        ("faces", registry.FACES, cfg.face),
     ):
         known = registry.registered(group)
-        for name in sorted(n for n in names if n not in known and ":" not in n):
-            print(
-                f"binclock: warning: {source or '--set'}: [{table}.{name}]: no such {table[:-1]}"
-                f" installed (available: {', '.join(known)})",
-                file=sys.stderr,
-            )
+        for name in sorted({chosen, *getattr(cfg, table)}):
+            if name not in known and name != chosen:
+                if ":" not in name:
+                    _warn_unknown_table(table, name, list(known), source)
+                continue
+            try:
+                cls = registry.load(group, name)
+            except registry.PluginError:
+                continue  # reported above for the chosen one
+            model = getattr(cls, "Options", None)
+            try:
+                if model is not None:
+                    config.plugin_options(cfg, table, name, model, source)
+            except config.ConfigError as exc:
+                problems += exc.problems
+    if problems:
+        raise config.ConfigError(*problems)
     print(f"# {source or 'built-in defaults'}: valid")
     print(config.to_toml(cfg), end="")
     return exitcodes.OK
+
+
+def _warn_unknown_table(table: str, name: str, known: list[str], source: Path | None) -> None:
+    hint = config.did_you_mean(name, known)
+    print(
+        f"binclock: warning: {source or '--set'}: [{table}.{config.shown(name, quote=False)}]:"
+        f" no such {table[:-1]} installed ({hint and hint + ' '}available: {', '.join(known)})",
+        file=sys.stderr,
+    )
 
 
 def explain(args: argparse.Namespace) -> int:
@@ -286,7 +318,7 @@ def service(args: argparse.Namespace) -> int:
         config_path = Path(getattr(args, "config", None) or install.CONFIG).absolute()
         driver = getattr(args, "driver", None)
         if driver:
-            registry.load(registry.DRIVERS, driver)  # an unknown name is a usage error now
+            plugin(registry.DRIVERS, driver)  # an unknown name is a usage error now
         plan = install.install(root, driver=driver, config=config_path, pwm=args.pwm)
         for path in plan.written:
             print(f"wrote {path}")

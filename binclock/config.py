@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import re
+import stat
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
 from binclock.schedule import Schedule
@@ -18,10 +31,19 @@ from binclock.transition import TransitionOptions
 
 SYSTEM_CONFIG = Path("/etc/binclock/config.toml")
 ENV_VAR = "BINCLOCK_CONFIG"
+MAX_BYTES = 1 << 20  # a configuration file is a few hundred bytes; refuse anything huge
+SHOWN_CHARS = 60  # longest value quoted in an error message
 
 
 class ConfigError(Exception):
-    """A configuration problem, as one line naming the source, key and value."""
+    """Configuration problems, each one line naming the source, key and value."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__(*problems)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "; ".join(self.problems)
 
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{6})")
@@ -113,6 +135,18 @@ class ThemeConfig(Section):
         default_factory=_default_off, description="colour of a 0 bit per group"
     )
 
+    @field_validator("on", "off")
+    @classmethod
+    def _whole(
+        cls, table: dict[str, tuple[int, int, int]], info: ValidationInfo
+    ) -> dict[str, tuple[int, int, int]]:
+        """The table with every built-in group spelt out, so the effective configuration
+        shows them: a group not given takes the table's own ``default``, else the built-in
+        colour, just as the painter would."""
+        built_in = DEFAULT_ON if info.field_name == "on" else DEFAULT_OFF
+        fallback = table.get("default")
+        return {g: fallback or colour for g, colour in built_in.items()} | table
+
 
 class ServiceConfig(Section):
     """How the running clock copes with a failing display."""
@@ -150,13 +184,18 @@ class Config(Section):
     faces: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="options per face, as [faces.NAME] tables"
     )
+    # The key paths given with --set, so errors in plugin tables can say where they came from.
+    _overridden: tuple[tuple[str, ...], ...] = PrivateAttr(default=())
 
 
 def search_path(
     explicit: Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Path | None:
     """The config file to read: ``--config``, ``$BINCLOCK_CONFIG``, the user's
-    (``$XDG_CONFIG_HOME`` or ``~/.config``, then ``binclock/config.toml``), the system's."""
+    (``$XDG_CONFIG_HOME`` or ``~/.config``, then ``binclock/config.toml``), the system's.
+
+    A searched-for candidate that is not there (or cannot even be looked at) is skipped;
+    one that is there but is not a regular file is returned, so reading it says why."""
     environ = os.environ if environ is None else environ
     if explicit is not None:
         return explicit
@@ -165,8 +204,11 @@ def search_path(
     config_home = environ.get("XDG_CONFIG_HOME") or str(Path(environ.get("HOME", "~"), ".config"))
     user = Path(config_home).expanduser() / "binclock" / "config.toml"
     for candidate in (user, SYSTEM_CONFIG):
-        if candidate.is_file():
-            return candidate
+        try:
+            candidate.stat()
+        except OSError:
+            continue
+        return candidate
     return None
 
 
@@ -180,6 +222,8 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(f"--set {shown(text)}: {reason(exc)}") from None
     return path, value
 
 
@@ -194,44 +238,159 @@ def _apply(data: dict[str, Any], path: tuple[str, ...], value: Any, text: str) -
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file as a dict; errors become one-line ConfigErrors naming the file."""
+    """A TOML file as a dict; errors become one-line ConfigErrors naming the file.
+
+    Only a regular file of at most MAX_BYTES is read: a FIFO, a device or a directory
+    would hang or exhaust memory. It is opened without blocking so that a FIFO cannot
+    stall the open itself."""
+    return parse_toml(read_file(path), path)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of the regular file ``path`` (at most MAX_BYTES), else a ConfigError."""
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path}: not a regular file (a {_file_type(info.st_mode)})")
+        if info.st_size > MAX_BYTES:
+            raise ConfigError(f"{path}: too big for a configuration ({info.st_size} bytes)")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"{path}: too big for a configuration (over {MAX_BYTES} bytes)")
+    return data
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "directory"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def parse_toml(data: bytes, path: Path) -> dict[str, Any]:
+    """``data`` read from ``path`` as TOML; any failure is a ConfigError naming the file."""
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not valid TOML: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError as exc:  # an integer longer than Python converts
+        raise ConfigError(f"{path}: not valid TOML: {reason(exc)}") from None
 
 
 def describe(error: ValidationError, source: str, prefix: tuple[str | int, ...] = ()) -> str:
     """The first problem in ``error`` as ``source: key.path = value: what is wrong``."""
-    first = error.errors()[0]
-    loc = [str(p) for p in (*prefix, *first["loc"])]
-    # Pydantic names the branch of a union or the validator in loc; keep only real keys.
-    loc = [p for p in loc if not p.startswith(("function-", "tuple[", "lax-or-strict"))]
-    key = ".".join(loc) or "(top level)"
-    if first["type"] == "extra_forbidden":
-        message = f"{source}: {key}: unknown key"
-    else:
-        reason = first["msg"].removeprefix("Value error, ")
-        message = f"{source}: {key} = {_show(first.get('input'))}: {reason}"
-    more = len(error.errors()) - 1
-    return message + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+    return problems(error, lambda loc: source, prefix)[0]
 
 
-def _show(value: Any) -> str:
+def problems(
+    error: ValidationError,
+    origin: Callable[[tuple[str, ...]], str],
+    prefix: tuple[str | int, ...] = (),
+    model: type[BaseModel] | None = None,
+) -> list[str]:
+    """Every problem in ``error``, a line each, as ``origin: key.path = value: what is
+    wrong``; ``origin(loc)`` says where the value at that key came from. An unknown key is
+    matched against the fields of ``model`` (the one validated) for a suggestion."""
+    lines: list[str] = []
+    for item in error.errors():
+        # Pydantic names the branch of a union or the validator in loc; keep only real keys.
+        real = [p for p in item["loc"] if not str(p).startswith(_NOT_KEYS)]
+        loc = tuple(str(p) for p in (*prefix, *real))
+        key = ".".join(loc) or "(top level)"
+        where = origin(loc)
+        if item["type"] == "extra_forbidden":
+            known = _fields_at(model, tuple(real[:-1])) if model is not None else []
+            hint = did_you_mean(str(real[-1]), known) if real else ""
+            lines.append(f"{where}: {key}: unknown key{hint and f' ({hint})'}")
+        else:
+            why = item["msg"].removeprefix("Value error, ")
+            lines.append(f"{where}: {key} = {shown(item.get('input'))}: {why}")
+    return lines
+
+
+_NOT_KEYS = ("function-", "tuple[", "lax-or-strict")
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """ "did you mean 'x'?" for the known name nearest to a misspelt ``name``, else ""."""
+    if len(name) > 2 * SHOWN_CHARS:
+        return ""  # no name is that long; comparing would only cost time
+    near = difflib.get_close_matches(name, known, n=1)
+    return f"did you mean {near[0]!r}?" if near else ""
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The field names of the model found at ``loc`` inside ``model`` (none if not a model)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of an array of tables: the same model
+        if not _is_model(current) or part not in current.model_fields:
+            return []
+        annotation = current.model_fields[part].annotation
+        current = next((a for a in (annotation, *_members(annotation)) if _is_model(a)), None)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The types nested in ``annotation`` (the item of a tuple of models, say)."""
+    found, todo = [], list(get_args(annotation))
+    while todo:
+        arg = todo.pop()
+        found.append(arg)
+        todo.extend(get_args(arg))
+    return found
+
+
+def shown(value: Any, quote: bool = True, limit: int = SHOWN_CHARS) -> str:
+    """``value`` as an error message quotes it: TOML-like, cut to ``limit`` characters."""
     if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, dict):
-        return "{...}"
-    return (
-        str(value).replace("(", "[").replace(")", "]") if isinstance(value, tuple) else str(value)
-    )
+        text = repr(value) if quote else value
+    elif isinstance(value, dict):
+        text = "{...}"
+    elif isinstance(value, bool) or not isinstance(value, int):
+        try:
+            text = str(value).replace("(", "[").replace(")", "]")
+        except (ValueError, RecursionError):
+            text = f"a {type(value).__name__}"
+    elif value.bit_length() > 4 * SHOWN_CHARS:
+        text = f"a {value.bit_length()}-bit number"  # str() of it may even be refused
+    else:
+        text = str(value)
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…" + (text[-1] if quote and isinstance(value, str) else "")
+
+
+def reason(exc: BaseException) -> str:
+    """What ``exc`` says, as a short part of a one-line message."""
+    lines = str(exc).splitlines()
+    return shown(lines[0] if lines else type(exc).__name__, quote=False, limit=2 * SHOWN_CHARS)
 
 
 def load(
@@ -242,36 +401,56 @@ def load(
     """The effective configuration and the file it came from (None: built-in defaults)."""
     found = search_path(path, environ)
     data = read_toml(found) if found is not None else {}
-    overridden: list[tuple[tuple[str, ...], str]] = []
+    overridden: list[tuple[str, ...]] = []
     for text in overrides:
         key, value = parse_override(text)
         _apply(data, key, value, text)
-        overridden.append((key, text))
+        overridden.append(key)
     return validate(data, found, overridden), found
 
 
 def validate(
     data: dict[str, Any],
     source: Path | None = None,
-    overridden: Sequence[tuple[tuple[str, ...], str]] = (),
+    overridden: Sequence[tuple[str, ...]] = (),
 ) -> Config:
+    """``data`` as a Config that remembers which keys came from ``--set``."""
+    where = Origin(source, tuple(overridden))
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
-        loc = tuple(str(p) for p in exc.errors()[0]["loc"])
-        origin = next(("--set" for k, _ in overridden if loc[: len(k)] == k), None)
-        raise ConfigError(describe(exc, origin or str(source or "built-in defaults"))) from None
+        raise ConfigError(*problems(exc, where, model=Config)) from None
+    except RecursionError:
+        raise ConfigError(f"{where(())}: nested too deeply") from None
+    config._overridden = where.overridden
+    return config
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the value at a key came from: ``--set`` or the file (or the defaults)."""
+
+    source: Path | None
+    overridden: tuple[tuple[str, ...], ...] = ()
+
+    def __call__(self, loc: tuple[str, ...]) -> str:
+        if any(loc[: len(key)] == key for key in self.overridden):
+            return "--set"
+        return str(self.source or "built-in defaults")
 
 
 def plugin_options(
     config: Config, table: str, name: str, model: type[BaseModel], source: Path | None
 ) -> BaseModel:
     """The ``[drivers.NAME]`` or ``[faces.NAME]`` table validated by the plugin's own model."""
+    where = Origin(source, config._overridden)
+    prefix = (table, name)
     try:
         return model.model_validate(getattr(config, table).get(name, {}))
     except ValidationError as exc:
-        where = str(source or "built-in defaults")
-        raise ConfigError(describe(exc, where, (table, name))) from None
+        raise ConfigError(*problems(exc, where, prefix, model)) from None
+    except Exception as exc:  # noqa: BLE001 - a plugin's own validators may raise anything
+        raise ConfigError(f"{where(prefix)}: [{table}.{name}]: {reason(exc)}") from None
 
 
 def to_toml(model: BaseModel) -> str:
@@ -300,7 +479,7 @@ def _emit(
         lines += ["", f"[[{name}]]"]
     elif path and (scalars or not (tables or arrays)):
         lines += ["", f"[{name}]"]
-    lines += [f"{_key(k)} = {_value(v)}" for k, v in scalars.items()]
+    lines += [f"{_key(k)} = {toml_value(v)}" for k, v in scalars.items()]
     for k, v in tables.items():
         _emit(v, (*path, k), lines)
     for k, items in arrays.items():
@@ -309,14 +488,18 @@ def _emit(
 
 
 def _key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_value(key)
 
 
-def _value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """``value`` (a string, number, bool or array of them) written as TOML."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # JSON's string escapes are TOML's; TOML also refuses a raw DEL.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, int) and value > 0 and value.bit_length() > 64:
+        return hex(value)  # decimal digits of a huge number may be refused
     return repr(value)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from binclock.frame import Frame
+
+MAX_SIDE = 256  # pixels a side: more than any LED matrix or terminal clock has
+# A display's width or height in pixels, as every driver option that sets one takes it.
+Side = Annotated[int, Field(ge=1, le=MAX_SIDE)]
 
 
 class DriverUnavailable(Exception):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from binclock import registry
 from binclock.clock import local_zone
-from binclock.config import Config, ConfigError, plugin_options
+from binclock.config import Config, ConfigError, plugin_options, reason, shown
 from binclock.driver import Driver
 from binclock.faces import Face
 from binclock.frame import Frame
@@ -43,10 +43,15 @@ def timezone(config: Config) -> tzinfo:
 
 
 def build_face(config: Config, source: Path | None = None) -> Face:
-    """The configured face with its ``[faces.NAME]`` options."""
+    """The configured face with its ``[faces.NAME]`` options; a face that cannot be built
+    from them (a plugin's constructor may raise anything) is a configuration error."""
     cls = registry.load(registry.FACES, config.face)
     options = plugin_options(config, "faces", config.face, cls.Options, source)
-    return cls(options, hour12=config.clock.hour12, seconds=config.clock.seconds)
+    try:
+        return cls(options, hour12=config.clock.hour12, seconds=config.clock.seconds)
+    except Exception as exc:  # noqa: BLE001 - any failure here comes from the options
+        where = str(source or "built-in defaults")
+        raise ConfigError(f"{where}: face = {shown(config.face)}: {reason(exc)}") from None
 
 
 def driver_class(name: str) -> Any:

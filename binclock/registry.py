@@ -1,4 +1,10 @@
-"""Finds drivers and faces: entry points by name, or ``package.module:Class`` specs."""
+"""Finds drivers and faces: entry points by name, or ``package.module:Class`` specs.
+
+This is the one place that loads a plugin: whatever goes wrong (no such name, a module
+that fails to import, a missing attribute, something that is not a driver or face class)
+comes out as a PluginError, which the command line reports as a configuration error
+(or a usage error when the name was given as ``--driver``/``--face``).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,33 @@ import importlib.util
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
+from pydantic import BaseModel
+
+from binclock.config import did_you_mean, reason, shown
+from binclock.driver import BaseDriver
+
 DRIVERS = "binclock.drivers"
 FACES = "binclock.faces"
 
 
-class UnknownPlugin(LookupError):
+class PluginError(Exception):
+    """A driver or face name or spec that does not give a usable plugin."""
+
+
+class UnknownPlugin(PluginError):
     """No driver or face by that name; the message lists the ones there are."""
 
     def __init__(self, kind: str, name: str, available: list[str]) -> None:
         self.kind, self.name, self.available = kind, name, available
         listing = ", ".join(available) or "none installed"
-        super().__init__(f"unknown {kind} {name!r} (available: {listing})")
+        hint = did_you_mean(name, available)
+        super().__init__(
+            f"unknown {kind} {shown(name)} ({hint + ' ' * bool(hint)}available: {listing})"
+        )
 
 
-class BrokenPlugin(ImportError):
-    """A driver or face was found but its code failed to load."""
+class BrokenPlugin(PluginError):
+    """A driver or face was found but does not load, or what was found is not one."""
 
 
 def _kind(group: str) -> str:
@@ -37,29 +55,80 @@ def registered(group: str) -> dict[str, EntryPoint]:
 
 
 def load(group: str, name: str) -> Any:
-    """The class registered as ``name`` in ``group``, or named by a ``module:Class`` spec."""
+    """The class registered as ``name`` in ``group``, or named by a ``module:Class`` spec,
+    checked against the contract of its kind."""
+    kind = _kind(group)
     if ":" in name:
-        module_name, _, attr = name.partition(":")
+        cls = _import(name)
+    else:
+        eps = registered(group)
+        if name not in eps:
+            raise UnknownPlugin(kind, name, list(eps))
         try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            hint = ""
-            if isinstance(exc, ModuleNotFoundError) and exc.name == module_name.split(".")[0]:
-                hint = " (is its folder on PYTHONPATH? 'python -m binclock' looks in this one)"
-            raise BrokenPlugin(f"cannot import {module_name!r} for {name!r}: {exc}{hint}") from exc
-        try:
-            return getattr(module, attr)
-        except AttributeError:
-            raise BrokenPlugin(f"module {module_name!r} has no {attr!r}") from None
-    eps = registered(group)
-    if name not in eps:
-        raise UnknownPlugin(_kind(group), name, list(eps))
+            cls = eps[name].load()
+        except Exception as exc:  # a plugin's import may raise anything
+            raise BrokenPlugin(
+                f"the {kind} {name!r} ({eps[name].value}) failed to load: {reason(exc)}"
+            ) from exc
+    problem = (face_problem if group == FACES else driver_problem)(cls)
+    if problem:
+        raise BrokenPlugin(f"{shown(name)} is not a {kind} class: {problem}")
+    return cls
+
+
+def _import(spec: str) -> Any:
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise BrokenPlugin(f"{shown(spec)}: expected a name or module:Class")
     try:
-        return eps[name].load()
-    except (ImportError, AttributeError) as exc:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # importing runs the module's own code
+        hint = ""
+        if isinstance(exc, ModuleNotFoundError) and exc.name == module_name.split(".")[0]:
+            hint = " (is its folder on PYTHONPATH? 'python -m binclock' looks in this one)"
         raise BrokenPlugin(
-            f"the {_kind(group)} {name!r} ({eps[name].value}) failed to load: {exc}"
+            f"cannot import {shown(module_name)} for {shown(spec)}: {reason(exc)}{hint}"
         ) from exc
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise BrokenPlugin(f"module {shown(module_name)} has no {shown(attr)}") from None
+
+
+def _options_problem(cls: type, required: bool) -> str | None:
+    model = getattr(cls, "Options", None)
+    if model is None and not required:
+        return None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return "its Options is not a pydantic model"
+    return None
+
+
+def face_problem(cls: Any) -> str | None:
+    """Why ``cls`` is not a face class (None when it is): a class with a ``render`` method,
+    a ``name`` and an ``Options`` pydantic model (see ``binclock.faces``)."""
+    if not isinstance(cls, type):
+        return f"it is a {type(cls).__name__}, not a class"
+    if not callable(getattr(cls, "render", None)):
+        return "it has no render(now) method"
+    if not isinstance(getattr(cls, "name", None), str):
+        return "it has no name"
+    return _options_problem(cls, required=True)
+
+
+def driver_problem(cls: Any) -> str | None:
+    """Why ``cls`` is not a driver class (None when it is): a BaseDriver subclass, or any
+    class with ``show(frame)`` and ``close()`` methods and a ``name``; its ``Options``, if
+    it has one, must be a pydantic model (see docs/writing-a-driver.md)."""
+    if not isinstance(cls, type):
+        return f"it is a {type(cls).__name__}, not a class"
+    if not issubclass(cls, BaseDriver):
+        missing = [m for m in ("show", "close") if not callable(getattr(cls, m, None))]
+        if missing:
+            return f"it has no {' or '.join(f'{m}()' for m in missing)} method"
+        if not isinstance(getattr(cls, "name", None), str):
+            return "it has no name"
+    return _options_problem(cls, required=False)
 
 
 def importable(modules: tuple[str, ...]) -> bool:

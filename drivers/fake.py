@@ -9,13 +9,13 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from binclock.driver import BaseDriver, DriverOptions
+from binclock.driver import BaseDriver, DriverOptions, Side
 from binclock.frame import Frame
 
 
 class FakeOptions(DriverOptions):
-    width: int | None = Field(None, ge=1, description="declared width; unset: any size")
-    height: int | None = Field(None, ge=1, description="declared height; unset: any size")
+    width: Side | None = Field(None, description="declared width; unset: any size")
+    height: Side | None = Field(None, description="declared height; unset: any size")
 
 
 @dataclass(frozen=True)

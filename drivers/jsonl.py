@@ -8,13 +8,20 @@ from typing import IO, Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable, Finished, WriteFailed
+from binclock.driver import (
+    BaseDriver,
+    DriverOptions,
+    DriverUnavailable,
+    Finished,
+    Side,
+    WriteFailed,
+)
 from binclock.frame import Frame
 
 
 class JsonlOptions(DriverOptions):
-    width: int | None = Field(None, ge=1, description="frame width; unset: the face's own width")
-    height: int | None = Field(None, ge=1, description="frame height; unset: the face's own height")
+    width: Side | None = Field(None, description="frame width; unset: the face's own width")
+    height: Side | None = Field(None, description="frame height; unset: the face's own height")
     every_second: bool = Field(
         True, description="write a line every second even when the pixels did not change"
     )

@@ -13,19 +13,20 @@ from typing import IO
 from pydantic import Field, model_validator
 
 from binclock.config import Colour
-from binclock.driver import DriverOptions, DriverUnavailable, WriteFailed
+from binclock.driver import DriverOptions, DriverUnavailable, Side, WriteFailed
 
 INSTALL_HINT = "pip install 'binclock[snapshot]'"
+MAX_IMAGE_SIDE = 4096  # image pixels a side: a picture of any real display fits
 
 
 class SnapshotOptions(DriverOptions):
     """The look of the picture and the display it stands for."""
 
-    width: int | None = Field(
-        None, ge=1, description="pixels across, e.g. 8 for an 8x8 matrix; unset: the face's width"
+    width: Side | None = Field(
+        None, description="pixels across, e.g. 8 for an 8x8 matrix; unset: the face's width"
     )
-    height: int | None = Field(
-        None, ge=1, description="pixels down, e.g. 8 for an 8x8 matrix; unset: the face's height"
+    height: Side | None = Field(
+        None, description="pixels down, e.g. 8 for an 8x8 matrix; unset: the face's height"
     )
     led_size: int = Field(24, ge=4, le=512, description="diameter of each LED in image pixels")
     spacing: int = Field(
@@ -41,6 +42,16 @@ class SnapshotOptions(DriverOptions):
     def _both_or_neither(self) -> SnapshotOptions:
         if (self.width is None) != (self.height is None):
             raise ValueError("set both width and height, or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _fits_an_image(self) -> SnapshotOptions:
+        longest = max(self.width or 0, self.height or 0)
+        if longest * (self.led_size + self.spacing) + self.spacing > MAX_IMAGE_SIDE:
+            raise ValueError(
+                f"the picture would be over {MAX_IMAGE_SIDE} image pixels a side:"
+                " make led_size, spacing or the display smaller"
+            )
         return self
 
 

@@ -28,7 +28,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticSerializationError, PydanticUndefined, to_jsonable_python
 
 from binclock import config, registry
-from binclock.driver import DriverOptions
+from binclock.driver import MAX_SIDE, DriverOptions
 from binclock.faces import FaceOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -408,11 +408,21 @@ def generate(everything: bool = False) -> str:
         f" `$XDG_CONFIG_HOME` when that is set), else `{config.SYSTEM_CONFIG}`. Without a"
         " file every key has the default below. Any key can be set on the command line"
         " with `--set section.key=value`, and `binclock check-config` validates a file and"
-        " prints the configuration in effect.",
+        " prints the configuration in effect, every default spelt out.",
+        "",
+        "The file must be a regular file of at most"
+        f" {config.MAX_BYTES >> 20} MiB: a FIFO, a device or a directory is refused rather"
+        " than read (a FIFO would block and a device may never end). A searched-for file"
+        " that is not there is skipped. Every problem found is reported on its own line"
+        " naming the file (or `--set`), the key and the value, with values longer than"
+        f" {config.SHOWN_CHARS} characters cut; the exit status is 78. On SIGHUP the running"
+        " clock logs the same problems, on one line, and keeps its configuration.",
         "",
         'Colours are `[r, g, b]` arrays with each channel 0 to 255, or `"#rrggbb"` strings.'
         " A default of *unset* means the key is absent unless you give it. Unknown keys are"
-        " errors, so a misspelt key is reported rather than ignored.",
+        " errors, so a misspelt key is reported rather than ignored, with the nearest known"
+        f" key suggested. No display is more than {MAX_SIDE} pixels a side: every driver"
+        " option that sets a width or height stops there.",
         "",
         "## Contents",
         "",

@@ -35,6 +35,20 @@ def fake() -> FakeDriver:
 
 
 @pytest.fixture
+def grumpy_face(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The spec of a face class, importable from a file, whose constructor always fails."""
+    (tmp_path / "grumpy_face.py").write_text(
+        "from binclock.faces.time import BinaryFace\n"
+        "class Grumpy(BinaryFace):\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        "        raise RuntimeError('will not')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "grumpy_face:Grumpy"
+    sys.modules.pop("grumpy_face", None)
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     """A clock at 2026-03-14 13:37:41.250 UTC that moves only when slept or stepped."""
     return ManualClock(datetime(2026, 3, 14, 13, 37, 41, 250000, tzinfo=UTC))

@@ -246,3 +246,96 @@ def test_an_unavailable_display_under_systemd_says_how_to_start_the_service_agai
     first, second = result.stderr.splitlines()
     assert "drivers.png.path" in first
     assert second.endswith("sudo systemctl reset-failed binclock; sudo systemctl start binclock")
+
+
+# -- bad configurations: exit 78, a line per problem, never a traceback -------------------
+
+
+def check(tmp_path: Path, text: str, capsys, *args: str) -> tuple[int, list[str]]:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    code = main(["check-config", str(path), *args])
+    return code, capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'face = "os:system"',
+        'face = "os.path:join"',
+        'face = ":"',
+        'face = "binclock.config:load"',
+        'driver = "builtins:print"',
+        'face = "nonexistent_mod:X"',
+        'face = "binclock.faces.time:Nope"',
+    ],
+)
+def test_a_plugin_spec_that_is_not_a_plugin_is_a_config_error(tmp_path, capsys, text):
+    code, err = check(tmp_path, text + "\n", capsys)
+    assert code == 78 and len(err) == 1 and "config.toml: " in err[0]
+
+
+def test_a_plugin_spec_that_is_not_a_plugin_on_the_command_line_is_a_usage_error():
+    assert main(["--face", "os:system", "--once", "--driver", "jsonl"]) == 64
+
+
+def test_check_config_reports_every_problem_a_line_each(tmp_path, capsys):
+    code, err = check(
+        tmp_path,
+        'driver = "jsonl"\n[drivers.jsonl]\nwidth = 0\nheight = 0\n'
+        '[faces.number]\ncommand = "sh -c \'x"\n',
+        capsys,
+    )
+    assert code == 78
+    assert [line.split(": ")[2] for line in err] == [
+        "drivers.jsonl.width = 0",
+        "drivers.jsonl.height = 0",
+        'faces.number.command = "sh -c \'x"',
+    ]
+
+
+def test_check_config_reports_a_bad_face_and_a_bad_driver_together(tmp_path, capsys):
+    code, err = check(tmp_path, 'face = "os:system"\ndriver = "neopixl"\n', capsys)
+    assert code == 78 and len(err) == 2
+    assert "did you mean 'neopixel'?" in err[1]
+
+
+def test_check_config_suggests_the_nearest_driver_table(tmp_path, capsys):
+    code, err = check(tmp_path, "[drivers.neopixl]\nwidth = 8\n", capsys)
+    assert code == 0 and "did you mean 'neopixel'?" in err[0]
+
+
+def test_an_unsplittable_number_command_is_a_config_error(tmp_path, capsys):
+    code, err = check(tmp_path, 'face = "number"\n[faces.number]\ncommand = "sh -c \'x"\n', capsys)
+    assert code == 78 and "cannot be split into words: No closing quotation" in err[0]
+
+
+def test_a_set_error_in_a_driver_table_names_the_key_and_set(capsys):
+    assert main(["check-config", "--set", "drivers.jsonl.width=0", "--driver", "jsonl"]) == 78
+    assert capsys.readouterr().err.startswith("binclock: --set: drivers.jsonl.width = 0: ")
+
+
+def test_check_config_prints_the_default_theme_colours(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text("[theme.on]\nhours = [1, 2, 3]\n")
+    assert main(["check-config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "seconds = [56, 136, 255]" in out and "default = [255, 190, 64]" in out
+
+
+def test_a_fifo_as_the_config_exits_78_at_start(tmp_path):
+    os.mkfifo(tmp_path / "config.toml")
+    result = binclock("--once", "--driver", "jsonl", "--config", str(tmp_path / "config.toml"))
+    assert result.returncode == 78 and result.stderr.count("\n") == 1
+    assert "not a regular file (a FIFO)" in result.stderr
+
+
+def test_a_huge_jsonl_size_is_refused_before_anything_is_drawn():
+    result = binclock("--once", "--driver", "jsonl", "--set", "drivers.jsonl.width=100000")
+    assert result.returncode == 78 and "less than or equal to 256" in result.stderr
+
+
+def test_a_face_whose_constructor_fails_is_a_config_error(tmp_path, grumpy_face, capsys):
+    (tmp_path / "config.toml").write_text(f'face = "{grumpy_face}"\n')
+    assert main(["--once", "--driver", "jsonl", "--config", str(tmp_path / "config.toml")]) == 78
+    assert "face = 'grumpy_face:Grumpy': will not" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pydantic import ValidationError
 
 from binclock import cli, exitcodes
 from binclock.driver import DriverUnavailable
@@ -242,3 +243,13 @@ def test_the_running_clock_retries_a_failing_picture_then_exits_70(tmp_path, ful
         assert service.run() == exitcodes.SOFTWARE
     retries = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
     assert len(retries) == 2 and "No space left on device" in retries[0]
+
+
+def test_a_declared_size_whose_picture_would_be_huge_is_refused():
+    with pytest.raises(ValidationError, match="over 4096 image pixels a side"):
+        PngOptions(width=64, height=64, led_size=512)
+
+
+def test_a_display_side_over_the_largest_is_refused():
+    with pytest.raises(ValidationError, match="less than or equal to 256"):
+        PngOptions(width=100_000, height=8)

@@ -56,8 +56,8 @@ def test_entry_point_loads_the_built_in_class():
 
 
 def test_unknown_name_lists_what_is_available():
-    with pytest.raises(registry.UnknownPlugin, match=r"unknown driver 'nope' \(available: .*jsonl"):
-        registry.load(registry.DRIVERS, "nope")
+    with pytest.raises(registry.UnknownPlugin, match=r"unknown driver 'qqq' \(available: .*jsonl"):
+        registry.load(registry.DRIVERS, "qqq")
 
 
 def test_spec_naming_a_missing_module_is_a_broken_plugin():
@@ -78,3 +78,76 @@ def test_importable_checks_without_importing():
 def test_spec_naming_a_missing_module_says_where_modules_are_looked_for():
     with pytest.raises(registry.BrokenPlugin, match="PYTHONPATH"):
         registry.load(registry.DRIVERS, "no_such_module:Driver")
+
+
+@pytest.mark.parametrize(
+    ("group", "spec"),
+    [
+        (registry.FACES, "os:system"),
+        (registry.FACES, "os.path:join"),
+        (registry.FACES, "binclock.config:load"),
+        (registry.DRIVERS, "builtins:print"),
+        (registry.DRIVERS, "subprocess:run"),
+        (registry.DRIVERS, "builtins:exec"),
+    ],
+)
+def test_spec_naming_a_function_is_not_a_plugin(group, spec):
+    with pytest.raises(registry.BrokenPlugin, match="not a class"):
+        registry.load(group, spec)
+
+
+def test_spec_naming_a_class_without_the_face_methods_is_not_a_face():
+    with pytest.raises(registry.BrokenPlugin, match="is not a face class: it has no render"):
+        registry.load(registry.FACES, "subprocess:Popen")
+
+
+def test_spec_naming_a_driver_class_is_not_a_face():
+    with pytest.raises(registry.BrokenPlugin, match="not a face class"):
+        registry.load(registry.FACES, "binclock.drivers.fake:FakeDriver")
+
+
+def test_spec_naming_a_face_class_is_not_a_driver():
+    with pytest.raises(registry.BrokenPlugin, match="not a driver class: it has no show"):
+        registry.load(registry.DRIVERS, "binclock.faces.number:NumberFace")
+
+
+@pytest.mark.parametrize("spec", [":", "os:", ":system"])
+def test_spec_without_a_module_or_a_class_is_refused(spec):
+    with pytest.raises(registry.BrokenPlugin, match="expected a name or module:Class"):
+        registry.load(registry.FACES, spec)
+
+
+def test_spec_whose_module_fails_while_importing_is_a_broken_plugin(tmp_path, monkeypatch):
+    (tmp_path / "explodes.py").write_text("raise RuntimeError('boom')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(registry.BrokenPlugin, match=r"cannot import 'explodes'.*boom"):
+        registry.load(registry.DRIVERS, "explodes:Driver")
+
+
+def test_a_class_with_show_close_and_name_is_a_driver_without_subclassing(tmp_path, monkeypatch):
+    (tmp_path / "plain_display.py").write_text(
+        "class Plain:\n"
+        "    name = 'plain'\n"
+        "    size = None\n"
+        "    def show(self, frame): pass\n"
+        "    def close(self): pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert registry.load(registry.DRIVERS, "plain_display:Plain").name == "plain"
+
+
+def test_every_registered_plugin_meets_its_contract():
+    for group in (registry.DRIVERS, registry.FACES):
+        for name in registry.registered(group):
+            registry.load(group, name)
+
+
+def test_unknown_name_suggests_the_nearest_one():
+    with pytest.raises(registry.UnknownPlugin, match="did you mean 'neopixel'"):
+        registry.load(registry.DRIVERS, "neopixl")
+
+
+def test_a_huge_name_is_cut_in_the_message():
+    with pytest.raises(registry.UnknownPlugin) as caught:
+        registry.load(registry.FACES, "x" * 1_000_000)
+    assert len(str(caught.value)) < 300 and "…" in str(caught.value)

@@ -594,3 +594,42 @@ def test_reload_with_new_gpio_options_reopens_the_pins(tmp_path, monkeypatch):
         assert service.driver.options.active_high is False
     finally:
         service.driver.close()
+
+
+# -- a bad configuration on SIGHUP never ends the clock --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + "[" * 50_000,
+        'face = "os:system"',
+        'face = "nonexistent_mod:X"',
+        'face = "number"\n[faces.number]\ncommand = "sh -c \'x"',
+        "[drivers.fake]\nwidth = 100000",
+    ],
+)
+def test_reload_of_a_bad_config_keeps_the_running_one(tmp_path, caplog, text):
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+    write(tmp_path / "config.toml", text + "\n")
+    with caplog.at_level(logging.ERROR):
+        assert service.reload() is False
+    assert service.config.face == "binary"
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "\n" not in errors[0]
+    assert service.run(frames=2) == exitcodes.OK
+
+
+def test_reload_when_the_config_became_a_fifo_keeps_the_running_one(tmp_path):
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+    (tmp_path / "config.toml").unlink()
+    os.mkfifo(tmp_path / "config.toml")
+    assert service.reload() is False
+    assert service.run(frames=2) == exitcodes.OK
+
+
+def test_reload_to_a_face_whose_constructor_fails_keeps_the_running_one(tmp_path, grumpy_face):
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON))
+    write(tmp_path / "config.toml", f'face = "{grumpy_face}"\n')
+    assert service.reload() is False
+    assert service.run(frames=2) == exitcodes.OK

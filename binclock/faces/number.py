@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 import weakref
 from datetime import datetime
 from typing import ClassVar, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from binclock.bitgrid import BitColumn, BitGrid
 from binclock.faces import FaceOptions
@@ -19,7 +20,7 @@ LABEL = "N"
 class NumberOptions(FaceOptions):
     """``[faces.number]``: where the number comes from and how many LEDs show it."""
 
-    value: int | None = Field(None, ge=0, description="the number to show")
+    value: int | None = Field(None, ge=0, le=2**64 - 1, description="the number to show")
     command: str | None = Field(
         None,
         min_length=1,
@@ -44,6 +45,19 @@ class NumberOptions(FaceOptions):
         description="LEDs in all, for a fixed-size display; unset: whole columns, as many"
         " as the number needs; a number too big for them lights them all",
     )
+
+    @field_validator("command")
+    @classmethod
+    def _splits(cls, command: str | None) -> str | None:
+        """The command is split as a shell would split it: refuse what cannot be split."""
+        if command is not None:
+            try:
+                words = shlex.split(command)
+            except ValueError as exc:
+                raise ValueError(f"cannot be split into words: {exc}") from None
+            if not words:
+                raise ValueError("the command is empty")
+        return command
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:

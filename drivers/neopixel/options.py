@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from binclock.driver import DriverOptions
+from binclock.driver import DriverOptions, Side
 
 Backend = Literal["auto", "rpi_ws281x", "blinka", "spi"]
 Corner = Literal["top-left", "top-right", "bottom-left", "bottom-right"]
@@ -32,8 +32,8 @@ class NeoPixelOptions(DriverOptions):
         le=27,
         description="GPIO (BCM) number of the data line; unset: 18, or 10 for the spi backend",
     )
-    width: int = Field(3, ge=1, le=256, description="pixel columns of the display")
-    height: int = Field(6, ge=1, le=256, description="pixel rows of the display")
+    width: Side = Field(3, description="pixel columns of the display")
+    height: Side = Field(6, description="pixel rows of the display")
     layout: Literal["columns", "rows"] = Field(
         "columns", description="the strip runs along columns or along rows"
     )
