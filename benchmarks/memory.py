@@ -1,17 +1,19 @@
 """Resident memory of the running clock over time, next to a minimal loop in the same interpreter.
 
-Two processes run at once: ``binclock --driver jsonl`` (its lines dropped) and a baseline, the
-same interpreter printing the local time in ISO form and sleeping to the next second boundary,
-so growth that comes from Python itself shows in both. Their VmRSS is read from
-/proc/PID/status every ``--every`` seconds; the table shows it over time, then each one's
-median, growth and least-squares slope over the whole run and over its second half (after
-warm-up: a plateau has a second-half slope near zero, a leak does not).
+Two processes run at once, with the built-in defaults: ``binclock --driver jsonl`` (its lines
+dropped) and a baseline, the same interpreter printing the local time in ISO form and sleeping
+to the next second boundary, so growth that comes from Python itself shows in both. VmRSS and
+RssAnon are read from /proc/PID/status every ``--every`` seconds; the table shows them over
+time, then each one's median, growth and least-squares slope over the whole run and over its
+second half (after warm-up: a plateau has a second-half slope near zero, a leak does not).
+RssAnon is the heap, where a leak would show; VmRSS also counts the pages of shared libraries,
+which come and go with the page cache.
 
-``--simulate HOURS`` runs the two in the same way on a fake clock instead: the clock's service
-in process with a clock that jumps to each boundary, so days of seconds pass in a minute or so;
-each process reports its own VmRSS every simulated hour.
+``--simulate HOURS`` runs the two on a fake clock instead: the clock's service in process with
+a clock that jumps to each boundary, so days of seconds pass in a minute or so; each process
+reports its own memory every simulated hour.
 
-Run: python benchmarks/memory.py [--minutes 30] [--every 60]
+Run: python benchmarks/memory.py [--minutes 40] [--every 60]
      python benchmarks/memory.py --simulate 72
 """
 
@@ -22,11 +24,10 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-ENV = {"HOME": "/nonexistent", "PYTHONUNBUFFERED": "1"}  # no user configuration
 
 BASELINE = """
 import time
@@ -74,7 +75,7 @@ def sleep(seconds):
 
 sys.stdout = open(os.devnull, "w")
 service = Service(
-    lambda: config.load(None, ["driver=jsonl"], environ={}),
+    lambda: config.load(None, ["driver=jsonl"]),
     clock=clock,
     sleep=sleep,
     notifier=Notifier({}),
@@ -113,17 +114,16 @@ def resident(pid: int) -> list[int]:
     return [int(kib[field]) for field in FIELDS]
 
 
-def real_time(minutes: float, every: float, warmup: float) -> tuple[list[float], list[list[int]]]:
+def real_time(
+    minutes: float, every: float, warmup: float, env: dict[str, str]
+) -> tuple[list[float], list[list[int]]]:
     """Run both at real speed; the sample times in minutes (from the end of ``warmup``
     seconds, when both have started) and the samples of each series."""
     argvs = [
         [sys.executable, "-m", "binclock", "--driver", "jsonl"],
         [sys.executable, "-c", BASELINE],
     ]
-    procs = [
-        subprocess.Popen(argv, stdout=subprocess.DEVNULL, env={**os.environ, **ENV})
-        for argv in argvs
-    ]
+    procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=env) for argv in argvs]
     times: list[float] = []
     rows: list[list[int]] = []
     try:
@@ -143,7 +143,7 @@ def real_time(minutes: float, every: float, warmup: float) -> tuple[list[float],
     return times, [list(series) for series in zip(*rows, strict=True)]
 
 
-def simulated(hours: int) -> tuple[list[float], list[list[int]]]:
+def simulated(hours: int, env: dict[str, str]) -> tuple[list[float], list[list[int]]]:
     """Run both on a fake clock; the simulated hours and the samples of each series."""
     series: list[list[int]] = []
     for code in (SIMULATED_CLOCK, SIMULATED_BASELINE):
@@ -151,7 +151,7 @@ def simulated(hours: int) -> tuple[list[float], list[list[int]]]:
             [sys.executable, "-c", code, str(hours)],
             capture_output=True,
             text=True,
-            env={**os.environ, **ENV},
+            env=env,
             check=True,
         )
         rows = [line.split()[1:] for line in done.stderr.splitlines() if line[:1].isdigit()]
@@ -185,7 +185,7 @@ def report(title: str, unit: str, times: list[float], series: list[list[int]]) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=30.0, help="run time (default 30)")
+    parser.add_argument("--minutes", type=float, default=40.0, help="run time (default 40)")
     parser.add_argument("--every", type=float, default=60.0, help="seconds between samples")
     parser.add_argument(
         "--warmup", type=float, default=10.0, help="seconds of start-up before the first sample"
@@ -194,14 +194,18 @@ def main() -> int:
         "--simulate", type=int, metavar="HOURS", help="run HOURS of seconds on a fake clock"
     )
     args = parser.parse_args()
-    if args.simulate:
-        times, series = simulated(args.simulate)
-        title = f"resident memory over {args.simulate} simulated hours of seconds"
-        report(title, "h", times, series)
-    else:
-        times, series = real_time(args.minutes, args.every, args.warmup)
-        title = f"resident memory at real speed, both at once, every {args.every:g} s"
-        report(title, "min", times, series)
+    with tempfile.TemporaryDirectory() as tmp:
+        defaults = Path(tmp, "config.toml")  # empty: the built-in defaults, whatever is installed
+        defaults.write_text("")
+        env = {**os.environ, "BINCLOCK_CONFIG": str(defaults), "PYTHONUNBUFFERED": "1"}
+        if args.simulate:
+            times, series = simulated(args.simulate, env)
+            title = f"resident memory over {args.simulate} simulated hours of seconds"
+            report(title, "h", times, series)
+        else:
+            times, series = real_time(args.minutes, args.every, args.warmup, env)
+            title = f"resident memory at real speed, both at once, every {args.every:g} s"
+            report(title, "min", times, series)
     return 0
 
 
