@@ -18,7 +18,7 @@ from binclock.notify import Notifier
 from binclock.service import Service
 
 HOUR = 3600
-MINUTES = 120
+SETTLED = 120  # seconds of tracing before the first reading
 
 
 def held_after(tmp_path: Path, hours: int) -> int:
@@ -39,8 +39,8 @@ def held_after(tmp_path: Path, hours: int) -> int:
         elapsed = int(clock.time()) - start
         if elapsed == HOUR:
             tracemalloc.start()
-        # Minutes apart, so the minute of frames rendered ahead is traced both times.
-        if elapsed in (HOUR + MINUTES, (hours + 1) * HOUR + MINUTES):
+        # Whole hours apart, so the minute of frames rendered ahead is traced both times.
+        if elapsed in (HOUR + SETTLED, (hours + 1) * HOUR + SETTLED):
             held.append(tracemalloc.get_traced_memory()[0])
 
     service = Service(
@@ -51,7 +51,7 @@ def held_after(tmp_path: Path, hours: int) -> int:
         environ={},
     )
     try:
-        service.run(frames=(hours + 1) * HOUR + MINUTES + 1)
+        service.run(frames=(hours + 1) * HOUR + SETTLED + 1)
     finally:
         tracemalloc.stop()
     before, after = held
