@@ -129,13 +129,13 @@ def real_time(
     try:
         time.sleep(warmup)
         t0 = time.monotonic()
-        while (elapsed := time.monotonic() - t0) <= minutes * 60:
+        for i in range(round(minutes * 60 / every) + 1):
+            time.sleep(max(0.0, t0 + i * every - time.monotonic()))
             for proc in procs:
                 if proc.poll() is not None:
                     raise SystemExit(f"{proc.args[:4]} exited with status {proc.returncode}")
-            times.append(elapsed / 60)
+            times.append((time.monotonic() - t0) / 60)
             rows.append([kib for proc in procs for kib in resident(proc.pid)])
-            time.sleep(max(0.0, t0 + len(times) * every - time.monotonic()))
     finally:
         for proc in procs:
             proc.terminate()
