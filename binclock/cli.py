@@ -134,7 +134,12 @@ def parser() -> argparse.ArgumentParser:
     install.add_argument(
         "--pwm", action="store_true", help="add the root drop-in for the rpi_ws281x PWM/PCM backend"
     )
-    uninstall_help = "stop and disable the service, remove the unit; the configuration stays"
+    install.add_argument(
+        "--web",
+        action="store_true",
+        help="also write binclock-web.service: the web page, a process apart from the clock",
+    )
+    uninstall_help = "stop and disable the services, remove the units; the configuration stays"
     uninstall = actions.add_parser(
         "uninstall", parents=[common], help=uninstall_help, description=uninstall_help.capitalize()
     )

@@ -319,7 +319,7 @@ def service(args: argparse.Namespace) -> int:
         driver = getattr(args, "driver", None)
         if driver:
             plugin(registry.DRIVERS, driver)  # an unknown name is a usage error now
-        plan = install.install(root, driver=driver, config=config_path, pwm=args.pwm)
+        plan = install.install(root, driver=driver, config=config_path, pwm=args.pwm, web=args.web)
         for path in plan.written:
             print(f"wrote {path}")
         if driver and root / config_path.relative_to("/") not in plan.written:
@@ -328,7 +328,7 @@ def service(args: argparse.Namespace) -> int:
             print(f"binclock: warning: {warning}", file=sys.stderr)
         print("now run:")
     else:
-        plan = install.uninstall(root, stop=disable if install.is_live(root) else lambda: None)
+        plan = install.uninstall(root, stop=disable if install.is_live(root) else lambda u: None)
         if not plan.written:
             print(f"{root / install.UNIT_DIR / install.UNIT} is not installed: nothing to remove")
             return exitcodes.OK
@@ -340,10 +340,10 @@ def service(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
-def disable() -> None:
-    """Stop the service and keep it from starting at boot."""
+def disable(units: list[str]) -> None:
+    """Stop the services and keep them from starting at boot."""
     if shutil.which("systemctl"):
-        subprocess.run(["systemctl", "disable", "--now", "binclock"], check=False)
+        subprocess.run(["systemctl", "disable", "--now", *units], check=False)
 
 
 def doctor(args: argparse.Namespace) -> int:
