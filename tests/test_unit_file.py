@@ -113,6 +113,11 @@ def test_the_web_page_runs_only_while_the_clock_does_and_starts_after_it():
     assert web("WantedBy", "Install") == ["binclock.service"]
 
 
+def test_the_web_page_looks_for_the_control_socket_in_the_clocks_runtime_directory():
+    pairs = " ".join(web("Environment")).split()
+    assert "RUNTIME_DIRECTORY=/run/binclock" in pairs
+
+
 def test_the_web_page_keeps_its_token_in_a_state_directory_of_its_own():
     assert web("StateDirectory") == ["binclock-web"]
     assert web("StateDirectoryMode") == ["0700"]
