@@ -9,6 +9,8 @@ container can boot: without root, systemd or systemd-nspawn.
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -53,15 +55,21 @@ def container(tmp_path_factory) -> Iterator[Container]:
         yield booted_or_reason
 
 
-class Clock:
-    """The binclock service in the container, installed as ``service install`` does."""
+class Unit:
+    """A binclock unit in the container (the clock's by default), installed as
+    ``service install`` does: with the control socket's group made by systemd-sysusers."""
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Container, name: str = UNIT) -> None:
         self.container = container
-        self.drop_ins = container.path(UNIT_DIR / f"{UNIT}.d")
+        self.name = name
+        self.drop_ins = container.path(UNIT_DIR / f"{name}.d")
+        sysusers = container.path("/" / install.SYSUSERS)
+        sysusers.parent.mkdir(parents=True, exist_ok=True)
+        sysusers.write_text(install.SYSUSERS_TEXT)
+        container.run("systemd-sysusers")
         start = install.command()
-        unit = install.unit_text(start, CONFIG, install.existing_groups(container.path("/")))
-        container.path(UNIT_DIR / UNIT).write_text(unit)
+        groups = install.existing_groups(container.path("/"))
+        container.path(UNIT_DIR / name).write_text(install.unit_text(start, CONFIG, groups, name))
         self.drop_ins.mkdir(exist_ok=True)
         if in_a_home(container.binds):
             # Python itself lives in a home here (install looks at the virtualenv only).
@@ -78,20 +86,20 @@ class Clock:
         self.container.systemctl("daemon-reload")
 
     def start(self) -> bool:
-        return self.container.systemctl("start", UNIT, check=False).returncode == 0
+        return self.container.systemctl("start", self.name, check=False).returncode == 0
 
     def show(self, *properties: str) -> dict[str, str]:
-        return self.container.show(UNIT, *properties)
+        return self.container.show(self.name, *properties)
 
     def journal(self) -> str:
-        return self.container.journal(UNIT, self.cursor)
+        return self.container.journal(self.name, self.cursor)
 
     def logged(self, text: str, timeout: float = 30) -> bool:
         return bool(wait_until(lambda: text in self.journal(), timeout))
 
     def clean(self) -> None:
-        self.container.systemctl("stop", UNIT, check=False)
-        self.container.systemctl("reset-failed", UNIT, check=False)
+        self.container.systemctl("stop", self.name, check=False)
+        self.container.systemctl("reset-failed", self.name, check=False)
         for drop_in in self.drop_ins.glob("*.conf"):
             drop_in.unlink()
         self.container.systemctl("daemon-reload")
@@ -118,8 +126,8 @@ class Emulator:
 
 
 @pytest.fixture
-def clock(container) -> Iterator[Clock]:
-    service = Clock(container)
+def clock(container) -> Iterator[Unit]:
+    service = Unit(container)
     yield service
     service.clean()
 
@@ -133,13 +141,13 @@ def emulator(container) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def sense_hat(emulator, clock) -> Clock:
+def sense_hat(emulator, clock) -> Unit:
     clock.configure(f'driver = "sensehat"\n{SENSE_EMU}')
     return clock
 
 
 @pytest.fixture
-def stalling(clock, container) -> Iterator[Clock]:
+def stalling(clock, container) -> Iterator[Unit]:
     """The clock on a display that hangs on demand, with a 4 s watchdog."""
     clock.configure('driver = "stalling:StallingDriver"\n')
     clock.drop_in("stalling", f"Environment=PYTHONPATH={PLUGINS}", "WatchdogSec=4")
@@ -322,3 +330,36 @@ def test_a_driver_on_mock_pins_runs_under_the_unit(clock, driver):
     }
     clock.container.systemctl("stop", UNIT)
     assert clock.show("ExecMainStatus") == {"ExecMainStatus": "0"}
+
+
+# -- privilege separation: the clock has no network, the web page no devices ------------------
+
+PROBE = PLUGINS / "probe.py"
+DEVICE = Path("/dev/spidev0.0")  # a stand-in with /dev/null's numbers, open to everyone
+
+
+def probe(unit: Unit, what: str) -> None:
+    """Have ``unit`` try ``what`` (see service_plugins/probe.py) in its own sandbox."""
+    unit.drop_in("probe", f"ExecStartPre={sys.executable} {PROBE} {what}")
+
+
+@pytest.fixture
+def device(container) -> Iterator[Path]:
+    node = container.path(DEVICE)
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    node.chmod(0o666)
+    yield DEVICE
+    node.unlink()
+
+
+def test_outside_a_unit_the_probes_are_allowed(container, device):
+    assert container.run(sys.executable, str(PROBE), "inet").stdout == "probe inet: allowed\n"
+    opened = container.run(sys.executable, str(PROBE), str(device)).stdout
+    assert opened == f"probe {device}: allowed\n"
+
+
+def test_the_clock_cannot_open_an_internet_socket(clock):
+    clock.configure('driver = "jsonl"\n')
+    probe(clock, "inet")
+    assert clock.start(), clock.journal()
+    assert clock.logged("probe inet: Address family not supported by protocol"), clock.journal()

@@ -74,6 +74,12 @@ def test_the_clock_may_give_its_socket_to_the_binclock_group():
     assert "binclock" in settings("Service")["SupplementaryGroups"][0].split()
 
 
+def test_the_clocks_dynamic_user_is_not_named_like_the_sockets_group():
+    service = settings("Service")
+    assert service["DynamicUser"] == ["yes"]
+    assert service["User"] == ["binclockd"]
+
+
 def test_the_clock_has_no_network_only_unix_sockets():
     service = settings("Service")
     assert service["PrivateNetwork"] == ["yes"]
