@@ -9,10 +9,21 @@ import ipaddress
 import os
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 TOKEN_NAME = "web-token"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the web process needs: the clock's socket, the Host names it answers to, and
+    the token every API call must carry (None: none needed)."""
+
+    socket: Path
+    hosts: frozenset[str]
+    token: str | None
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -89,7 +100,7 @@ def read_token(path: Path) -> str:
     """The token in ``path``; ValueError if the file holds none."""
     token = path.read_text(encoding="utf-8").strip()
     if not token:
-        raise ValueError(f"{path}: empty token file (delete it to make a new token)")
+        raise ValueError("the file is empty (delete it to make a new token)")
     return token
 
 

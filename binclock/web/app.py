@@ -8,7 +8,6 @@ import contextlib
 import errno
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -40,20 +39,11 @@ HEADERS = {
 }
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What the app needs: the clock's socket, the accepted Host names, the token if any."""
-
-    socket: Path
-    hosts: frozenset[str]
-    token: str | None
-
-
-SETTINGS = web.AppKey("settings", Settings)
+SETTINGS = web.AppKey("settings", access.Settings)
 SESSION = web.AppKey("session", aiohttp.ClientSession)
 
 
-def make_app(settings: Settings) -> web.Application:
+def make_app(settings: access.Settings) -> web.Application:
     """The whole web process: static page, checks, proxy and event relay."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[check_host, check_token, errors])
     app[SETTINGS] = settings
@@ -267,7 +257,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def serve(settings: Settings, host: str, port: int, ready: Callable[[str], None]) -> None:
+def serve(settings: access.Settings, host: str, port: int, ready: Callable[[str], None]) -> None:
     """Run the web process until SIGINT/SIGTERM; ``ready`` is told the page's address."""
     shown = f"[{host}]" if ":" in host else host
     web.run_app(

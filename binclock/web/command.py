@@ -16,32 +16,42 @@ def web(args: argparse.Namespace) -> int:
     cfg, _ = config.load(getattr(args, "config", None), commands.overrides(args))
     path = access.token_path(cfg.web.token_file)
     if args.action == "token":
-        print(_token(path))
+        print(token(path))
         return exitcodes.OK
-    try:
-        host, port = access.parse_listen(args.listen or cfg.web.listen)
-    except ValueError as exc:
-        raise commands.UsageError(f"--listen {args.listen}: {exc}") from None
-    needs_token = cfg.web.require_token or not access.is_loopback(host)
+    host, port = listen_address(args.listen or cfg.web.listen)
+    settings = plan(cfg, host, args.socket or socket_path(cfg))
     try:
         from binclock.web import app
     except ImportError:
         print("binclock: binclock web needs aiohttp: pip install 'binclock[web]'", file=sys.stderr)
         return exitcodes.UNAVAILABLE
-    settings = app.Settings(
-        socket=args.socket or socket_path(cfg),
-        hosts=access.host_names(host, cfg.web.hosts),
-        token=_token(path) if needs_token else None,
-    )
     try:
-        app.serve(settings, host, port, ready=_ready(needs_token, path))
+        app.serve(settings, host, port, ready=_ready(settings.token is not None, path))
     except OSError as exc:
         print(f"binclock: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return exitcodes.UNAVAILABLE
     return exitcodes.OK
 
 
-def _token(path: Path) -> str:
+def listen_address(text: str) -> tuple[str, int]:
+    try:
+        return access.parse_listen(text)
+    except ValueError as exc:
+        raise commands.UsageError(f"--listen {text}: {exc}") from None
+
+
+def plan(cfg: config.Config, host: str, socket: Path) -> access.Settings:
+    """The web process's settings: a token is required beyond loopback, or when asked for."""
+    needs_token = cfg.web.require_token or not access.is_loopback(host)
+    return access.Settings(
+        socket=socket,
+        hosts=access.host_names(host, cfg.web.hosts),
+        token=token(access.token_path(cfg.web.token_file)) if needs_token else None,
+    )
+
+
+def token(path: Path) -> str:
+    """The web token kept in ``path`` (made if need be); a ConfigError if it cannot be."""
     try:
         return access.ensure_token(path)
     except (OSError, ValueError) as exc:
