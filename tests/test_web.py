@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,40 @@ def test_a_token_made_by_binclock_web_token_opens_the_api(clock, tmp_path):
         assert request(port, "GET", "/api/state").status == 401
         bearer = {"Authorization": f"Bearer {shown}"}
         assert request(port, "GET", "/api/state", headers=bearer).status == 200
+
+
+def binclock(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "binclock", *args], env=env, capture_output=True, text=True
+    )
+
+
+def test_the_clock_never_loads_aiohttp(tmp_path):
+    probe = "import sys, binclock.cli; print('aiohttp' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=environment(tmp_path), capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "False"
+
+
+def test_an_address_in_use_is_a_one_line_error(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = binclock("web", "--listen", f"127.0.0.1:{port}", env=environment(tmp_path))
+    assert done.returncode == 69
+    assert done.stderr.startswith(f"binclock: cannot listen on 127.0.0.1:{port}: ")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_listen_address_without_a_port_is_a_usage_error(tmp_path):
+    done = binclock("web", "--listen", "127.0.0.1", env=environment(tmp_path))
+    assert done.returncode == 64
+    assert "--listen 127.0.0.1: expected host:port" in done.stderr
+
+
+def test_binclock_web_token_prints_the_same_token_each_time(tmp_path):
+    env = environment(tmp_path)
+    first = binclock("web", "token", env=env).stdout
+    assert first.strip() and binclock("web", "token", env=env).stdout == first

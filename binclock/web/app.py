@@ -250,8 +250,6 @@ async def events(request: web.Request) -> web.StreamResponse:
         await response.prepare(request)
         while (event := await queue.get()) is not RELAY_CLOSED:
             await response.write(event)
-    except (ConnectionResetError, asyncio.CancelledError):
-        raise
     finally:
         relay.unsubscribe(queue)
     return response
