@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from webpage import environment, request, running_clock, running_web, unix_get
+from webpage import environment, port_of, request, running_web, unix_get
 
 from binclock.web import access, app
 
@@ -111,15 +111,13 @@ def test_every_answer_forbids_framing_and_sniffing(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def clock(tmp_path_factory) -> Path:
-    with running_clock(tmp_path_factory.mktemp("clock")) as socket:
-        yield socket
+def clock(control_socket) -> Path:
+    return control_socket
 
 
 @pytest.fixture(scope="module")
-def port(clock, tmp_path_factory) -> int:
-    with running_web(tmp_path_factory.mktemp("web"), clock) as url:
-        yield int(url.rsplit(":", 1)[1].strip("/"))
+def port(web_url) -> int:
+    return port_of(web_url)
 
 
 @pytest.fixture
@@ -199,7 +197,7 @@ def test_a_token_made_by_binclock_web_token_opens_the_api(clock, tmp_path):
         check=True,
     ).stdout.strip()
     with running_web(tmp_path, clock, "--set", "web.require_token=true") as url:
-        port = int(url.rsplit(":", 1)[1].strip("/"))
+        port = port_of(url)
         assert request(port, "GET", "/api/state").status == 401
         bearer = {"Authorization": f"Bearer {shown}"}
         assert request(port, "GET", "/api/state", headers=bearer).status == 200

@@ -10,8 +10,8 @@ from webpage import (
     chromium,
     drawn,
     fill,
+    port_of,
     request,
-    running_clock,
     running_web,
     unix_get,
     wait_for,
@@ -23,20 +23,18 @@ SHOWS = 10.0  # seconds to wait for the clock or the page to show a change
 
 
 @pytest.fixture(scope="module")
-def clock(tmp_path_factory) -> Path:
-    with running_clock(tmp_path_factory.mktemp("clock")) as socket:
-        yield socket
+def clock(control_socket) -> Path:
+    return control_socket
 
 
 @pytest.fixture(scope="module")
-def url(clock, tmp_path_factory) -> str:
-    with running_web(tmp_path_factory.mktemp("web"), clock) as url:
-        yield url
+def url(web_url) -> str:
+    return web_url
 
 
 @pytest.fixture(scope="module")
-def port(url) -> int:
-    return int(url.rsplit(":", 1)[1].strip("/"))
+def port(web_url) -> int:
+    return port_of(web_url)
 
 
 @pytest.fixture(scope="module")

@@ -134,6 +134,10 @@ def running_web(folder: Path, control: Path, *args: str) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/"
 
 
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].strip("/"))
+
+
 class Answer:
     """An HTTP answer: status, headers and body (JSON when it is)."""
 
