@@ -13,6 +13,7 @@ from typing import NoReturn
 from binclock import __version__, commands, config, exitcodes, registry, signals
 from binclock.driver import DriverUnavailable
 from binclock.install import InstallError
+from binclock.web import command as web_command
 
 EPILOG = """\
 commands:
@@ -23,6 +24,7 @@ commands:
   test-pattern    light each pixel, then each column, then all: check the wiring
   doctor          check libraries, devices, groups and the clock for each display
   service         install or uninstall the systemd service
+  web             serve the web page that shows and changes the running clock
 
 exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable,
 70 display kept failing, 77 permission denied, 78 configuration error,
@@ -123,6 +125,19 @@ def parser() -> argparse.ArgumentParser:
         "doctor", parents=[common], help="check this machine for the displays (exit 1 on a failure)"
     )
 
+    page = sub.add_parser(
+        "web", parents=[common], help="serve the web page (web token: print its token)"
+    )
+    page.add_argument(
+        "action", nargs="?", choices=["token"], help="token: print the token, making it if need be"
+    )
+    page.add_argument(
+        "--listen", metavar="HOST:PORT", help="address to serve on (default: [web] listen)"
+    )
+    page.add_argument(
+        "--socket", type=Path, metavar="PATH", help="the clock's control socket (default: its own)"
+    )
+
     service = sub.add_parser("service", parents=[common], help="manage the systemd service")
     actions = service.add_subparsers(
         dest="action", metavar="ACTION", parser_class=Parser, required=True
@@ -182,6 +197,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "test-pattern": commands.test_pattern,
         "service": commands.service,
         "doctor": commands.doctor,
+        "web": web_command.web,
     }[args.command]
     return handler(args)
 

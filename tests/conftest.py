@@ -69,6 +69,24 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 3, 14, 13, 37, 41, 250000, tzinfo=UTC))
 
 
+@pytest.fixture(scope="module")
+def control_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A real clock on the jsonl display, its control socket and state in a temporary folder."""
+    from webpage import running_clock
+
+    with running_clock(tmp_path_factory.mktemp("clock")) as socket:
+        yield socket
+
+
+@pytest.fixture(scope="module")
+def web_url(control_socket: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``binclock web`` on loopback for ``control_socket``: the page's URL."""
+    from webpage import running_web
+
+    with running_web(tmp_path_factory.mktemp("web"), control_socket) as url:
+        yield url
+
+
 def column_values(frame: Frame, xs: Sequence[int] | None = None) -> list[int]:
     """Read each pixel column as a binary number, top row most significant; lit = not black."""
     values = []
