@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from binclock import config as configuration
+from binclock.web import access
 
 UNIT = "binclock.service"
 WEB_UNIT = "binclock-web.service"
@@ -111,15 +112,16 @@ def allowed_clients(listen: str) -> str:
     """IPAddressAllow= for a web page listening on ``listen`` (host:port, [v6]:port):
     localhost for a loopback address; any client for a public one; else (every address, a
     private one, a host name) this machine and the local networks."""
-    host = listen.rpartition(":")[0].strip("[]") if ":" in listen else listen
-    if host == "localhost":
+    try:
+        host = access.parse_listen(listen)[0]
+    except ValueError:
+        return "localhost"  # binclock web refuses to start on it
+    if access.is_loopback(host):
         return "localhost"
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         return LOCAL_NETWORKS
-    if address.is_loopback:
-        return "localhost"
     if address.is_global:
         return "any"
     return LOCAL_NETWORKS

@@ -345,6 +345,7 @@ def test_the_web_unit_lets_a_virtualenv_in_a_home_directory_be_read(root):
         ("[fe80::1]:8780", install.LOCAL_NETWORKS),
         ("clock.local:8780", install.LOCAL_NETWORKS),
         ("81.2.69.160:8780", "any"),
+        ("no port", "localhost"),
     ],
 )
 def test_the_web_unit_allows_the_clients_its_listen_address_is_for(root, listen, allowed):
