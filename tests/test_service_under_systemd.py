@@ -9,6 +9,7 @@ container can boot: without root, systemd or systemd-nspawn.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
@@ -363,3 +364,78 @@ def test_the_clock_cannot_open_an_internet_socket(clock):
     probe(clock, "inet")
     assert clock.start(), clock.journal()
     assert clock.logged("probe inet: Address family not supported by protocol"), clock.journal()
+
+
+def test_the_web_page_cannot_open_a_device(web, device):
+    probe(web, str(device))
+    web.start()
+    assert web.logged(f"probe {device}: No such file or directory"), web.journal()
+
+
+# -- the clock and its web page, through the control socket -----------------------------------
+
+WEB_STATE = "http://127.0.0.1:8780/api/state"  # the unit's default: [web] listen
+STATE_FILE = Path("/var/lib/private/binclock/state.json")
+FETCH = """
+import sys, urllib.request
+method, url, body = sys.argv[1:]
+request = urllib.request.Request(
+    url, method=method, data=body.encode() or None, headers={"Content-Type": "application/json"}
+)
+print(urllib.request.urlopen(request, timeout=5).read().decode())
+"""
+
+
+@pytest.fixture
+def web(clock, container) -> Iterator[Unit]:
+    """The web page's unit, with the clock on the jsonl driver; the clock's state is
+    forgotten afterwards."""
+    clock.configure('driver = "jsonl"\n')
+    page = Unit(container, install.WEB_UNIT)
+    yield page
+    page.clean()
+    container.systemctl("stop", UNIT, check=False)
+    container.path(STATE_FILE).unlink(missing_ok=True)
+
+
+def fetch(container: Container, method: str = "GET", body: str = "") -> dict | None:
+    """The clock's state through the web page, from inside the container; None if no answer."""
+    answer = container.run(sys.executable, "-c", FETCH, method, WEB_STATE, body, check=False)
+    return json.loads(answer.stdout) if answer.returncode == 0 else None
+
+
+def test_the_control_socket_is_for_root_and_the_binclock_group(clock, container):
+    clock.configure('driver = "jsonl"\n')
+    assert clock.start(), clock.journal()
+    socket_file = container.path("/run/binclock/control.sock")
+    assert wait_until(socket_file.exists)
+    info = socket_file.stat()
+    assert stat.S_ISSOCK(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o660
+    group = container.run("getent", "group", str(info.st_gid)).stdout
+    assert group.startswith("binclock:")
+
+
+def test_starting_the_web_page_starts_the_clock_it_shows(web, container):
+    assert web.start(), web.journal()
+    state = wait_until(lambda: fetch(container))
+    assert state, web.journal()
+    assert (state["driver"], state["power"]) == ("jsonl", "on")
+    assert container.show(UNIT, "ActiveState") == {"ActiveState": "active"}
+
+
+def test_a_change_made_through_the_web_page_survives_a_restart_of_the_clock(web, container):
+    assert web.start(), web.journal()
+    assert wait_until(lambda: fetch(container)), web.journal()
+    assert fetch(container, "PATCH", json.dumps({"brightness": 0.25}))["brightness"] == 0.25
+    clock_pid = container.show(UNIT, "MainPID")
+    container.systemctl("restart", UNIT)
+    assert container.show(UNIT, "MainPID") != clock_pid
+    state = wait_until(lambda: fetch(container))
+    assert state, web.journal()
+    assert (state["brightness"], state["sources"]["brightness"]) == (0.25, "runtime")
+
+
+def test_the_web_page_stops_with_the_clock(web, container):
+    assert web.start(), web.journal()
+    container.systemctl("stop", UNIT)
+    assert web.show("ActiveState") == {"ActiveState": "inactive"}
