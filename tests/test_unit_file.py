@@ -74,6 +74,13 @@ def test_the_clock_may_give_its_socket_to_the_binclock_group():
     assert "binclock" in settings("Service")["SupplementaryGroups"][0].split()
 
 
+def test_the_system_call_filter_lets_the_clock_give_its_socket_to_the_group():
+    # ~@privileged refuses chown(); without CAP_CHOWN it only gives away to the own groups.
+    filters = settings("Service")["SystemCallFilter"]
+    allowed_again = filters[filters.index("~@privileged @resources") + 1 :]
+    assert "@chown" in " ".join(allowed_again).split()
+
+
 def test_the_clocks_dynamic_user_is_not_named_like_the_sockets_group():
     service = settings("Service")
     assert service["DynamicUser"] == ["yes"]
