@@ -14,8 +14,10 @@ from datetime import datetime, time, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from binclock import config, exitcodes, install, registry, signals, testpattern
+from binclock import config, control, exitcodes, install, registry, signals, testpattern
 from binclock.clock import OffsetClock, SystemClock
+from binclock.control.server import ControlServer
+from binclock.control.state import StateFile
 from binclock.driver import Finished
 from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
 from binclock.service import Service, close_display, indicator_mode, synchronised, unsynced
@@ -162,9 +164,37 @@ def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
     at = _moment(args, tz)
     if getattr(args, "once", False):
         return show_once(cfg, source, whole_second(at or SystemClock(tz).now(), tz))
-    service = Service(lambda: load(args, adjust), clock=OffsetClock(tz, at) if at else None)
+    # The control API and the saved run-time state are the clock's own; ``show`` holds a
+    # number and has neither.
+    path = control.socket_path(cfg) if adjust is None else None
+    state_file = StateFile(control.state_path(cfg)) if adjust is None else None
+    service = Service(
+        lambda: load(args, adjust),
+        clock=OffsetClock(tz, at) if at else None,
+        state_file=state_file,
+    )
     log.info("%s", service.status())
-    return service.run()
+    server = serve_control(service, path, cfg.control.group)
+    try:
+        return service.run()
+    finally:
+        if server is not None:
+            server.close()
+
+
+def serve_control(service: Service, path: Path | None, group: str) -> ControlServer | None:
+    """The control API on ``path`` (None: off). A socket that cannot be set up is logged
+    in one line and the clock runs without it: showing the time matters more."""
+    if path is None:
+        return None
+    try:
+        server = ControlServer(path, service, group)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        log.warning("no control API: %s: %s", exc.filename or path, why)
+        return None
+    log.info("control API on %s", path)
+    return server
 
 
 def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:

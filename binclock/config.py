@@ -164,6 +164,27 @@ class ServiceConfig(Section):
     )
 
 
+class ControlConfig(Section):
+    """The control API: an HTTP/JSON service on a Unix socket, for ``binclock ctl`` and the
+    bridges (web page, home automation), and the file that keeps its changes."""
+
+    socket: str | None = Field(
+        None,
+        description="path of the control socket; unset: $RUNTIME_DIRECTORY/control.sock,"
+        " else $XDG_RUNTIME_DIR/binclock/control.sock, else /tmp/binclock-UID/control.sock;"
+        " empty: no control API",
+    )
+    group: str = Field(
+        "binclock",
+        description="group that may use the socket (mode 0660) when it exists; else owner only",
+    )
+    state_file: str | None = Field(
+        None,
+        description="where run-time changes are kept; unset: $STATE_DIRECTORY/state.json,"
+        " else $XDG_STATE_HOME/binclock/state.json (~/.local/state/binclock/state.json)",
+    )
+
+
 class WebConfig(Section):
     """The web page's own process (binclock web): where it listens and who may use it."""
 
@@ -209,6 +230,7 @@ class Config(Section):
         (), description="night dimming: [[schedule]] tables with from, to and brightness or off"
     )
     transition: TransitionOptions = Field(default_factory=TransitionOptions)
+    control: ControlConfig = Field(default_factory=ControlConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     drivers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="options per driver, as [drivers.NAME] tables"

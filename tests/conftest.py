@@ -6,8 +6,10 @@ import errno
 import importlib.util
 import io
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -27,6 +29,19 @@ from binclock.service import Service
 from binclock.sync import SyncCheck
 
 UTC = ZoneInfo("UTC")
+
+
+@pytest.fixture(autouse=True)
+def private_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test's clocks keep their control socket and run-time state in folders of
+    their own (short, as a socket path must be), never the user's."""
+    folder = Path(tempfile.mkdtemp(prefix="bc-", dir="/tmp"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder / "run"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder / "state"))
+    for name in ("RUNTIME_DIRECTORY", "STATE_DIRECTORY"):
+        monkeypatch.delenv(name, raising=False)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
