@@ -512,6 +512,9 @@ class Service:
     def submit(self, work: Callable[[], Any]) -> Future[Any]:
         """Have the loop run ``work`` between seconds, woken at once; its result to come."""
         future: Future[Any] = Future()
+        if not self.inbox.holding():  # stopped: the wake-up would end the process instead
+            future.set_exception(DriverUnavailable("the clock is stopping"))
+            return future
         self._requests.put((work, future))
         signal.pthread_kill(self._main, signal.SIGUSR1)
         return future
