@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from binclock import __version__, commands, config, exitcodes, registry, signals
+from binclock import __version__, commands, config, ctl, exitcodes, registry, signals
+from binclock.control.client import ClockNotRunning, ControlDenied, ControlError
 from binclock.driver import DriverUnavailable
 from binclock.install import InstallError
 from binclock.web import command as web_command
@@ -25,8 +26,11 @@ commands:
   doctor          check libraries, devices, groups and the clock for each display
   service         install or uninstall the systemd service
   web             serve the web page that shows and changes the running clock
+  ctl             change or watch the running clock (state, on, off, brightness,
+                  face, set, notify, reset, watch)
 
-exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable,
+exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable (ctl: no
+clock running),
 70 display kept failing, 77 permission denied, 78 configuration error,
 130 interrupted (Ctrl-C) by a command other than the running clock"""
 
@@ -137,6 +141,7 @@ def parser() -> argparse.ArgumentParser:
     page.add_argument(
         "--socket", type=Path, metavar="PATH", help="the clock's control socket (default: its own)"
     )
+    ctl.add_parser(sub, Parser)
 
     service = sub.add_parser("service", parents=[common], help="manage the systemd service")
     actions = service.add_subparsers(
@@ -198,6 +203,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "service": commands.service,
         "doctor": commands.doctor,
         "web": web_command.web,
+        "ctl": ctl.run,
     }[args.command]
     return handler(args)
 
@@ -227,6 +233,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "NOTIFY_SOCKET" in os.environ:  # run by systemd, which retries only a few times
             print(f"binclock: {RETRIED}", file=sys.stderr)
         return code
+    except ControlDenied as exc:
+        return fail(str(exc), exitcodes.NOPERM)
+    except ClockNotRunning as exc:
+        return fail(str(exc), exitcodes.UNAVAILABLE)
+    except ControlError as exc:
+        code = exitcodes.UNAVAILABLE if exc.status >= 500 else exitcodes.USAGE
+        return fail(f"the clock refused: {exc}", code)
     except PermissionError as exc:
         return fail(f"{exc.filename or exc}: permission denied (run with sudo)", exitcodes.NOPERM)
     except InstallError as exc:

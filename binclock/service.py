@@ -25,7 +25,7 @@ from binclock.control.overlay import Overlay
 from binclock.control.server import Hub
 from binclock.control.state import Change, RunState, StateFile, layered, sources
 from binclock.driver import Driver, DriverUnavailable, Finished
-from binclock.frame import Frame, record
+from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
 from binclock.notify import Notifier
 from binclock.painter import PlacementError, scale
@@ -295,7 +295,7 @@ class Service:
         the notification showing (or the clock's frame once it is over)."""
         if not self.state.power:
             return replace(frame, pixels=Frame.blank(frame.width, frame.height).pixels)
-        shown = self.overlay.frame(second)
+        shown = self.overlay.frame(second, frame)
         if shown is None:
             self._publish_state()  # the notification is over
             return frame
@@ -428,12 +428,10 @@ class Service:
         """Put ``request`` over the clock (or in the queue); its number and whether it waits."""
         if request.colour is not None:
             colour = scale(Colour.validate_python(request.colour), self.pipeline.painter.brightness)
-            size = self.last_frame.size if self.last_frame else (self.driver.size or (1, 1))
-            lit, dark = Frame.blank(*size, colour), Frame.blank(*size)
             blink = request.blink
 
-            def draw(n: int) -> Frame:
-                return dark if blink and n % 2 else lit
+            def draw(n: int, clock: Frame) -> Frame:
+                return Frame.blank(clock.width, clock.height, BLACK if blink and n % 2 else colour)
 
             about: dict[str, Any] = {"colour": request.colour, "blink": blink}
         else:
@@ -447,7 +445,7 @@ class Service:
                 update, about = {"face": request.face}, {"face": request.face}
             pipeline = build_pipeline(self.config.model_copy(update=update), self.driver)
 
-            def draw(n: int) -> Frame:
+            def draw(n: int, clock: Frame) -> Frame:
                 return pipeline.render(self.clock.now())
 
         note = self.overlay.add(request.priority, request.seconds, draw, about)
@@ -514,6 +512,9 @@ class Service:
     def submit(self, work: Callable[[], Any]) -> Future[Any]:
         """Have the loop run ``work`` between seconds, woken at once; its result to come."""
         future: Future[Any] = Future()
+        if not self.inbox.holding():  # stopped: the wake-up would end the process instead
+            future.set_exception(DriverUnavailable("the clock is stopping"))
+            return future
         self._requests.put((work, future))
         signal.pthread_kill(self._main, signal.SIGUSR1)
         return future

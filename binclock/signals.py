@@ -78,6 +78,10 @@ class SignalInbox:
     def _note(self, signum: int, _frame: FrameType | None) -> None:
         self.pending.append(signal.Signals(signum))
 
+    def holding(self) -> bool:
+        """True while the signals are held here (between ``open`` and ``close``)."""
+        return self._mask is not None
+
     def received(self) -> bool:
         """True when a signal has been collected and not yet taken (no system call)."""
         return bool(self.pending)

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from webpage import environment, port_of, request, running_web, unix_get
+from webpage import (
+    environment,
+    port_of,
+    request,
+    running_clock,
+    running_web,
+    unix_get,
+    wait_for,
+)
 
 from binclock.web import access, app
 
@@ -172,19 +180,39 @@ def test_the_frame_is_the_clocks(clock, port):
     assert len(frame["pixels"]) == frame["width"] * frame["height"]
 
 
-def test_the_events_relay_the_clocks_frames(port):
+def first_frame(port: int) -> tuple[http.client.HTTPConnection, dict]:
+    """An event stream opened through the web process, read up to its first frame."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", "/api/events")
-        answer = conn.getresponse()
-        assert answer.headers["Content-Type"].startswith("text/event-stream")
-        lines = iter(answer.readline, b"")
-        event = next(line for line in lines if line.startswith(b"event:"))
-        data = next(lines)
-    finally:
-        conn.close()
-    assert event == b"event: frame\n"
-    assert set(json.loads(data.removeprefix(b"data:"))) >= {"width", "height", "pixels"}
+    conn.request("GET", "/api/events")
+    answer = conn.getresponse()
+    assert answer.headers["Content-Type"].startswith("text/event-stream")
+    lines = iter(answer.readline, b"")
+    next(line for line in lines if line == b"event: frame\n")
+    return conn, json.loads(next(lines).removeprefix(b"data:"))
+
+
+def test_the_events_relay_the_clocks_frames(port):
+    conn, frame = first_frame(port)
+    conn.close()
+    assert set(frame) >= {"width", "height", "pixels"}
+
+
+def connections_to(socket_path: Path) -> int:
+    """Connections the clock has accepted on its socket (each one is listed under its name)."""
+    lines = Path("/proc/net/unix").read_text().splitlines()[1:]
+    return sum(line.endswith(f" {socket_path}") for line in lines) - 1
+
+
+def test_every_browser_shares_one_event_stream_from_the_clock(tmp_path):
+    with running_clock(tmp_path / "clock") as clock:
+        wait_for(lambda: connections_to(clock) == 0, "the clock's first client to go")
+        with running_web(tmp_path / "web", clock) as url:
+            streams = [first_frame(port_of(url))[0] for _ in range(3)]
+            try:
+                assert connections_to(clock) == 1
+            finally:
+                for conn in streams:
+                    conn.close()
 
 
 def test_a_token_made_by_binclock_web_token_opens_the_api(clock, tmp_path):

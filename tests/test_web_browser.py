@@ -95,13 +95,14 @@ def test_choosing_a_face_switches_the_clock_and_the_leds_drawn(page, clock):
 
     Select(page.find_element("id", "face")).select_by_value("bcd")
     wait_for(lambda: unix_get(clock, "/api/state")["face"] == "bcd", "the bcd face", SHOWS)
-    shown = unix_get(clock, "/api/frame")
-    wait_for(
-        lambda: len(drawn(page)["leds"]) == shown["width"] * shown["height"],
-        "the page to draw the bcd layout",
-        SHOWS,
-    )
-    assert (shown["width"], shown["height"]) == (6, 4)
+    bcd = (6, 4)  # six digit columns of four bits
+    wait_for(lambda: size(unix_get(clock, "/api/frame")) == bcd, "the bcd frame", SHOWS)
+    wait_for(lambda: size(drawn(page)["frame"]) == bcd, "the page to get it", SHOWS)
+    assert len(drawn(page)["leds"]) == 6 * 4
+
+
+def size(frame: dict) -> tuple[int, int]:
+    return frame["width"], frame["height"]
 
 
 def test_sending_a_notification_shows_it_on_the_clock(page, clock):

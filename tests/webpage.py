@@ -62,6 +62,7 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = START_TIMEOUT
 @contextlib.contextmanager
 def process(args: list[str], folder: Path, name: str) -> Iterator[subprocess.Popen[bytes]]:
     """``python -m binclock ARGS`` running until the block ends; its stderr kept in a file."""
+    folder.mkdir(parents=True, exist_ok=True)
     log = (folder / f"{name}.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "binclock", *args],
@@ -94,7 +95,6 @@ def _answers(check: Callable[[], Any], proc: subprocess.Popen[bytes], log: Path)
 @contextlib.contextmanager
 def running_clock(folder: Path, *args: str) -> Iterator[Path]:
     """A clock on the jsonl display serving its control socket; yields the socket's path."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "control.sock"
     command = ["--driver", "jsonl", "--set", f"control.socket={json.dumps(str(path))}", *args]
     with process(command, folder, "clock") as proc:

@@ -9,7 +9,8 @@ from typing import Any
 
 from binclock.frame import Frame
 
-Draw = Callable[[int], Frame]  # the frame for a second, relative to the first one shown
+# The frame for a second counted from the first one shown, given the clock's own frame.
+Draw = Callable[[int, Frame], Frame]
 
 
 @dataclass
@@ -47,14 +48,14 @@ class Overlay:
         self.showing, self.waiting = None, []
         return count
 
-    def frame(self, second: int) -> Frame | None:
-        """What to show at ``second`` instead of the clock (None: the clock)."""
+    def frame(self, second: int, clock: Frame) -> Frame | None:
+        """What to show at ``second`` instead of the clock's frame ``clock`` (None: that)."""
         while self.showing is not None:
             note = self.showing
             if note.started is None:
                 note.started = second
             if second - note.started < note.seconds:
-                return note.draw(second - note.started)
+                return note.draw(second - note.started, clock)
             self.showing = self.waiting.pop(0) if self.waiting else None
         return None
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from binclock import commands, config, exitcodes
+from binclock import commands, config, control, exitcodes
 from binclock.web import access
 
 
@@ -68,11 +67,8 @@ def _ready(needs_token: bool, path: Path) -> Callable[[str], None]:
 
 
 def socket_path(cfg: config.Config) -> Path:
-    """The control socket the clock serves."""
-    runtime = os.environ.get("RUNTIME_DIRECTORY")
-    if runtime:
-        return Path(runtime.split(":")[0]) / "control.sock"
-    user = os.environ.get("XDG_RUNTIME_DIR")
-    if user:
-        return Path(user) / "binclock" / "control.sock"
-    return Path(f"/tmp/binclock-{os.getuid()}/control.sock")
+    """The control socket the clock serves, found as the clock and ``binclock ctl`` find it."""
+    found = control.socket_path(cfg)
+    if found is None:
+        raise config.ConfigError('the control API is off ([control] socket = ""): nothing to serve')
+    return found

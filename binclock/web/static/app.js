@@ -95,7 +95,7 @@ function render(state) {
   renderColours(state.theme.on);
   if (!$("schedule").contains(document.activeElement)) renderSchedule(state.schedule);
   const now = state.schedule_now;
-  $("schedule-now").textContent = now
+  $("schedule-now").textContent = now?.entry
     ? `In force now: ${now.entry}, brightness ×${now.brightness}`
     : "No range in force now.";
   const sync = state.synchronised === false ? ", clock not yet synchronised" : "";
