@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import os
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, time, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from binclock import config, control, exitcodes, install, registry, signals, testpattern
 from binclock.clock import OffsetClock, SystemClock
@@ -261,7 +262,34 @@ def check_config(args: argparse.Namespace) -> int:
         raise config.ConfigError(*problems)
     print(f"# {source or 'built-in defaults'}: valid")
     print(config.to_toml(cfg), end="")
+    print_overrides(cfg)
     return exitcodes.OK
+
+
+def print_overrides(cfg: config.Config) -> None:
+    """The run-time changes the running clock keeps over this configuration, as comments."""
+    state_file = StateFile(control.state_path(cfg))
+    state = state_file.load()
+    if state is None or (state.power and not state.overrides):
+        return
+    print(
+        f"\n# run-time changes over it, kept in {state_file.path} (binclock ctl reset drops them):"
+    )
+    if not state.power:
+        print("# power = off")
+    for key, value in flatten(state.overrides):
+        print(f"# {key} = {json.dumps(value)}")
+
+
+def flatten(tree: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """``tree``'s leaves as dotted keys and values."""
+    found: list[tuple[str, Any]] = []
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            found += flatten(value, f"{prefix}{key}.")
+        else:
+            found.append((f"{prefix}{key}", value))
+    return found
 
 
 def _warn_unknown_table(table: str, name: str, known: list[str], source: Path | None) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from binclock.config import Config
-from binclock.control.state import Change, layered
+from binclock.control.state import Change
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,3 @@ def change(config: Config, control: Control, faces: Sequence[str]) -> Change:
         new = max(min(old, DIMMEST), round(old - BRIGHTNESS_STEP, 2))
     log.info("brightness %.2f -> %.2f", old, new)
     return Change({"display": {"brightness": new}})
-
-
-def apply(config: Config, control: Control, faces: Sequence[str]) -> Config:
-    """``config`` as it is after ``control``'s change."""
-    return layered(config, change(config, control, faces).overrides)

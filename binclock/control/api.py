@@ -116,12 +116,12 @@ class StateView(Model):
 
     api: int = Field(description="the API version (1)")
     version: str = Field(description="binclock's version")
-    power: Literal["on", "off"]
-    brightness: float
-    face: str
+    power: Literal["on", "off"] = Field(description="off: the display is dark")
+    brightness: float = Field(description="global brightness, 0-1")
+    face: str = Field(description="the face shown")
     face_options: dict[str, Any] = Field(description="the face's [faces.NAME] table")
     faces: list[str] = Field(description="the installed faces")
-    driver: str
+    driver: str = Field(description="the display's driver")
     drivers: list[str] = Field(description="the installed drivers")
     theme: dict[str, dict[str, str]] = Field(description="colours '#rrggbb' per group, on/off")
     clock: dict[str, bool] = Field(description="hour12 and seconds")
@@ -141,9 +141,9 @@ class FrameView(Model):
     """``GET /api/frame`` and each ``frame`` event: the frame shown, as the jsonl driver's
     line."""
 
-    time: str | None
-    width: int
-    height: int
+    time: str | None = Field(description="the time shown (ISO 8601)")
+    width: int = Field(description="pixels across")
+    height: int = Field(description="pixels down")
     pixels: list[list[int]] = Field(description="[r, g, b] per pixel, row-major from top-left")
 
 
