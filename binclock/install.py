@@ -263,15 +263,13 @@ def install(
         hidden_start(start) or closed_folder(start),
         needless_pwm(driver, config_file) if pwm else None,
     ]
-    names = " ".join(unit.removesuffix(".service") for unit in units(web))
+    names = [unit.removesuffix(".service") for unit in units(web)]
     commands = (
         "systemd-sysusers",
         "systemctl daemon-reload",
-        f"systemctl enable {names}",
-        f"systemctl restart {names}",
-        "journalctl "
-        + " ".join(f"-u {unit.removesuffix('.service')}" for unit in units(web))
-        + " -f",
+        f"systemctl enable {' '.join(names)}",
+        f"systemctl restart {' '.join(names)}",
+        f"journalctl {' '.join(f'-u {name}' for name in names)} -f",
     )
     return Plan(tuple(written), commands, tuple(w for w in warnings if w))
 
