@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ptyclock import PtyClock
+from ptyclock import PtyClock, cpu_ns, rss_kib
 from ticker import Result, measure, percentile
 
 from binclock.control.client import ControlClient, ControlError
@@ -121,17 +121,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def cpu_ns(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def cpu_per_minute(pids: list[int], seconds: float) -> list[float]:
     start = [cpu_ns(pid) for pid in pids]
     t0 = time.monotonic()
@@ -187,12 +176,12 @@ def web_costs(seconds: float, warmup: float) -> list[tuple[str, float, float, fl
             time.sleep(warmup)
             rows = []
             idle_web, idle_clock = cpu_per_minute([web.pid, clock.pid], seconds)
-            rows.append(("idle", idle_web, rss_mib(web.pid), idle_clock))
+            rows.append(("idle", idle_web, rss_kib(web.pid) / 1024, idle_clock))
             readers = Readers(CLIENTS, page)
             time.sleep(warmup)
             busy_web, busy_clock = cpu_per_minute([web.pid, clock.pid], seconds)
             name = f"{CLIENTS} streaming ({readers.total()} events)"
-            rows.append((name, busy_web, rss_mib(web.pid), busy_clock))
+            rows.append((name, busy_web, rss_kib(web.pid) / 1024, busy_clock))
             return rows
         finally:
             for process in (web, clock):
@@ -223,12 +212,9 @@ class Lines:
         deadline = time.monotonic() + timeout
         with self.changed:
             while True:
-                for arrived, is_bright in reversed(self.seen):
-                    if arrived < since:
-                        break
-                    if is_bright == bright:
-                        found = [a for a, b in self.seen if a >= since and b == bright]
-                        return found[0]
+                found = [at for at, is_bright in self.seen if at >= since and is_bright == bright]
+                if found:
+                    return found[0]
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise SystemExit("benchmark: a change never reached the display")
