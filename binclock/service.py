@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -519,19 +520,21 @@ class Service:
         signal.pthread_kill(self._main, signal.SIGUSR1)
         return future
 
-    def _serve_requests(self) -> bool:
-        """Run the work handed in by the control API; True when there was any."""
-        served = False
+    def _serve_requests(self) -> list[Callable[[], None]]:
+        """Run the work handed in by the control API; how to answer each request, to be
+        called once the change is shown (so what the API then reads is the new frame)."""
+        answers: list[Callable[[], None]] = []
         while True:
             try:
                 work, future = self._requests.get_nowait()
             except queue.Empty:
-                return served
-            served = True
+                return answers
             try:
-                future.set_result(work())
+                result = work()
             except (*SKIPPABLE, DriverUnavailable) as exc:
-                future.set_exception(exc)
+                answers.append(partial(future.set_exception, exc))
+            else:
+                answers.append(partial(future.set_result, result))
 
     def _show_now(self) -> None:
         """Show the current second again, as changed (not waiting for the next one)."""
@@ -541,17 +544,21 @@ class Service:
 
     def _handle_signals(self) -> bool:
         """Act on pending signals; True when asked to stop."""
-        changed = False
-        for sig in self.inbox.take():
-            if sig == signal.SIGHUP:
-                self.reload()
-            elif sig == signal.SIGUSR1:
-                changed = self._serve_requests() or changed
-            else:
-                log.info("%s received; stopping", sig.name)
-                return True
-        if changed:
-            self._show_now()
+        answers: list[Callable[[], None]] = []
+        try:
+            for sig in self.inbox.take():
+                if sig == signal.SIGHUP:
+                    self.reload()
+                elif sig == signal.SIGUSR1:
+                    answers += self._serve_requests()
+                else:
+                    log.info("%s received; stopping", sig.name)
+                    return True
+            if answers:
+                self._show_now()
+        finally:
+            for answer in answers:
+                answer()
         return False
 
     def reload(self) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import queue
 import signal
 from collections.abc import Callable
 from datetime import datetime
@@ -215,3 +217,39 @@ def test_sigusr1_alone_does_not_stop_the_clock(tmp_path):
         assert service._handle_signals() is False
     finally:
         service.inbox.close()
+
+
+class AnswerWatched:
+    """The clock's sleep, in which the control API asks for the bcd face, once; what the
+    API could read (the frame, the events) when the request is answered is kept."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[dict | None, list[str]]] = []
+        self.events: queue.Queue[tuple[str, str]] | None = None
+
+    def __call__(self, service: Service, clock: ManualClock, seconds: float) -> None:
+        if self.events is not None:
+            clock.sleep(seconds)
+            return
+        self.events = service.hub.subscribe()
+        future = service.submit(lambda: service.apply(Change({"face": "bcd"})))
+        future.add_done_callback(lambda _: self.seen.append(self.readable(service)))
+        service.inbox.collect()
+
+    def readable(self, service: Service) -> tuple[dict | None, list[str]]:
+        assert self.events is not None
+        published = []
+        while not self.events.empty():
+            published.append(self.events.get_nowait()[1])
+        return service.frame_view(), published
+
+
+def test_a_change_is_answered_once_its_frame_is_shown_and_published(tmp_path):
+    watch = AnswerWatched()
+    service = make(tmp_path, sleep=watch)
+    service.run(frames=2)
+    [(frame, published)] = watch.seen
+    before, shown = service.driver.frames[:2]
+    assert (before.width, before.height) != (shown.width, shown.height)
+    assert (frame["width"], frame["height"]) == (shown.width, shown.height)
+    assert json.dumps(frame, separators=(",", ":")) in published
