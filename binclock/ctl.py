@@ -48,7 +48,10 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     note.add_argument("--for", dest="duration", default="10s", metavar="TIME", help="10s, 2m")
     note.add_argument("--priority", type=int, default=0, metavar="N", help="higher goes first")
     note.add_argument("--blink", action="store_true", help="blink the colour")
-    actions.add_parser("reset", help="drop every run-time change (back to the configuration)")
+    actions.add_parser(
+        "reset",
+        help="back to the configuration file: drop every run-time change, turn the display on",
+    )
     actions.add_parser("watch", help="print each frame shown, until interrupted")
 
 

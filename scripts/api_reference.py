@@ -56,7 +56,8 @@ configuration file as `--set` is, and saved in `[control] state_file` (unset:
 `$STATE_DIRECTORY/state.json` under systemd, else `~/.local/state/binclock/state.json`),
 written atomically, so a brightness set from a phone survives a restart or a power cut. A
 corrupt state file is one warning line and is ignored. SIGHUP re-reads the file and keeps the
-overrides on top; `binclock ctl reset` (or `DELETE /api/state/overrides`) drops them.
+overrides on top; `binclock ctl reset` (or `DELETE /api/state/overrides`) goes back to the
+configuration file: it drops them all and turns the display on.
 `"sources"` in the state says, for each writable field, whether its value comes from
 `runtime`, `config` (the file or `--set`) or the `default`; `binclock check-config` lists the
 overrides kept over the file.
@@ -74,7 +75,7 @@ curl --unix-socket $S -X PATCH -H 'Content-Type: application/json' \\
      -d '{"theme": {"on": {"hours": "#ff0000"}}}' http://binclock/api/state
 curl --unix-socket $S -X PATCH -H 'Content-Type: application/json' \\
      -d '{"power": "off"}' http://binclock/api/state
-# Back to the configuration file's value for one field, then for all
+# Back to the configuration file's value for one field, then for all (display on)
 curl --unix-socket $S -X PATCH -H 'Content-Type: application/json' \\
      -d '{"brightness": null}' http://binclock/api/state
 curl --unix-socket $S -X DELETE http://binclock/api/state/overrides
@@ -96,7 +97,7 @@ curl -N --unix-socket $S http://binclock/api/events
 |---|---|---|
 | `GET /api/state` | | 200 [StateView](#stateview) |
 | `PATCH /api/state` | [StatePatch](#statepatch) | 200 StateView, once applied and shown |
-| `DELETE /api/state/overrides` | | 200 StateView |
+| `DELETE /api/state/overrides` | | 200 StateView: no override, the display on |
 | `POST /api/notify` | [NotifyRequest](#notifyrequest) | 202 [Notified](#notified) |
 | `DELETE /api/notify` | | 200 `{"cleared": n}` |
 | `GET /api/frame` | | 200 [FrameView](#frameview); 503 before the first frame |
@@ -123,7 +124,7 @@ binclock ctl [--socket PATH] [--config PATH] ACTION
   face bcd                   another installed face
   set KEY=VALUE ...          any writable field: theme.on.hours=#ff0000, clock.seconds=false
   notify 42|#rrggbb|FACE [--for 10s] [--priority N] [--blink]
-  reset                      drop every run-time change
+  reset                      back to the configuration file: no run-time change, display on
   watch                      print each frame as the terminal driver does, until Ctrl-C
 ```
 

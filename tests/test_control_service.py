@@ -141,6 +141,14 @@ def test_reset_goes_back_to_the_file(tmp_path):
     assert service.config.face == "bcd"
 
 
+def test_reset_lights_a_clock_that_was_off(tmp_path):
+    service = make(tmp_path, state=RunState(False, {"face": "bcd"}))
+    service.apply(Change(reset=True))
+    service.run(frames=1)
+    assert not service.driver.frames[0].is_dark()
+    assert StateFile(tmp_path / "state.json").load() == RunState()
+
+
 def test_the_joystick_makes_the_same_persisted_change(tmp_path):
     service = make(tmp_path)
     service._handle_controls(lambda: [Control.DIMMER])

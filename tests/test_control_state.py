@@ -70,6 +70,10 @@ def test_reset_clears_every_override():
     assert Change(reset=True).after(RunState(True, {"face": "bcd"})).overrides == {}
 
 
+def test_reset_turns_the_power_on_as_the_configuration_has_it():
+    assert Change(reset=True).after(RunState(False, {"face": "bcd"})) == RunState(True, {})
+
+
 def test_patch_becomes_a_configuration_shaped_change():
     patch = StatePatch.model_validate(
         {"brightness": 0.3, "theme": {"on": {"hours": "#ff0000"}}, "power": "off"}

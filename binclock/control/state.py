@@ -63,16 +63,17 @@ class RunState:
 class Change:
     """A change of run-time state from any source: ``overrides`` is a merge patch of the
     overrides (a ``None`` value removes that override), ``power`` a new power state, and
-    ``reset`` clears every override first."""
+    ``reset`` goes back to the configuration file first: every override cleared and the
+    power on."""
 
     overrides: Tree = field(default_factory=dict)
     power: bool | None = None
     reset: bool = False
 
     def after(self, state: RunState) -> RunState:
-        overrides = {} if self.reset else state.overrides
-        power = state.power if self.power is None else self.power
-        return RunState(power, merge(overrides, self.overrides))
+        base = RunState() if self.reset else state
+        power = base.power if self.power is None else self.power
+        return RunState(power, merge(base.overrides, self.overrides))
 
 
 def merge(base: Tree, patch: Mapping[str, Any]) -> Tree:
