@@ -29,7 +29,7 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
         "--socket",
         type=Path,
         metavar="PATH",
-        help="the clock's control socket (default: found as the clock finds it)",
+        help="the clock's control socket (default: this user's clock, else the service's)",
     )
     ctl.add_argument("--config", type=Path, metavar="PATH", help="configuration naming the socket")
     actions = ctl.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def socket_of(path: Path | None) -> Path:
-    found = control.socket_path(config.load(path)[0])
+    found = control.find_socket(config.load(path)[0])
     if found is None:
         raise config.ConfigError('the control API is off ([control] socket = "")')
     return found

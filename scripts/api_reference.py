@@ -34,6 +34,12 @@ its devices and no network. Like Docker's API, `curl --unix-socket` is its first
   `socket = ""` turns the API off. A socket that cannot be set up (a folder that cannot be
   made, another clock already serving it) is one warning line, and the clock runs without
   the API: showing the time matters more.
+- **Where clients look**: `binclock ctl` and `binclock web` take `--socket PATH` or
+  `[control] socket`; else `$RUNTIME_DIRECTORY/control.sock` (the web page's unit sets it to
+  the clock's `/run/binclock`); else the socket of a clock the same user runs, when there is
+  one (`$XDG_RUNTIME_DIR/binclock/…` or `/tmp/binclock-UID/…`); else the systemd service's
+  `/run/binclock/control.sock`. So
+  `sudo binclock ctl state` on a Pi reaches the clock its unit runs.
 - **Who**: the socket is mode 0660 and belongs to the group `[control] group` (default
   `binclock`) when that group exists, else mode 0600 (its owner only). Root always may;
   add a user with `sudo usermod -aG binclock pi`.
@@ -128,7 +134,7 @@ binclock ctl [--socket PATH] [--config PATH] ACTION
   watch                      print each frame as the terminal driver does, until Ctrl-C
 ```
 
-It finds the socket as the clock does (from the same configuration), or takes `--socket`.
+It finds the socket as said [above](#the-control-api-and-binclock-ctl), or takes `--socket`.
 Exit codes: 0 done, 64 the clock refused the request (the reason in one line), 69 no clock
 is running, 77 the socket is there but this user may not use it, 78 a bad configuration.
 """

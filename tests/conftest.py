@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from neopixel_fakes import Wire, agnostic_blinka
 
-from binclock import config
+from binclock import config, control
 from binclock.clock import ManualClock
 from binclock.drivers.fake import FakeDriver
 from binclock.frame import BLACK, Frame
@@ -34,8 +34,10 @@ UTC = ZoneInfo("UTC")
 @pytest.fixture(autouse=True)
 def private_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test's clocks keep their control socket and run-time state in folders of
-    their own (short, as a socket path must be), never the user's."""
+    their own (short, as a socket path must be), never the user's; clients never find
+    this machine's own clock service."""
     folder = Path(tempfile.mkdtemp(prefix="bc-", dir="/tmp"))
+    monkeypatch.setattr(control, "SERVICE_SOCKET", folder / "service" / "control.sock")
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder / "run"))
     monkeypatch.setenv("XDG_STATE_HOME", str(folder / "state"))
     for name in ("RUNTIME_DIRECTORY", "STATE_DIRECTORY"):

@@ -67,8 +67,8 @@ def _ready(needs_token: bool, path: Path) -> Callable[[str], None]:
 
 
 def socket_path(cfg: config.Config) -> Path:
-    """The control socket the clock serves, found as the clock and ``binclock ctl`` find it."""
-    found = control.socket_path(cfg)
+    """The control socket the clock serves, found as ``binclock ctl`` finds it."""
+    found = control.find_socket(cfg)
     if found is None:
         raise config.ConfigError('the control API is off ([control] socket = ""): nothing to serve')
     return found
