@@ -166,6 +166,19 @@ def timesyncd(container) -> Iterator[Path]:
     folder.rmdir()
 
 
+# -- the container -----------------------------------------------------------------------------
+
+
+def test_the_container_boots_in_a_cgroup_of_this_session_s_own(container):
+    # Shared with a container another session boots, its units' cgroups would come and go
+    # under each other (a transient unit then fails to start: "Failed to attach to cgroup").
+    own = f"/binclock-test-{os.getpid()}/"
+    lines = Path(f"/proc/{container.pid}/cgroup").read_text().splitlines()
+    placed = [line.split(":", 2) for line in lines]
+    systemd = [path for number, kind, path in placed if number == "0" or kind == "name=systemd"]
+    assert systemd and all(path.startswith(own) for path in systemd)
+
+
 # -- start, reload, stop ----------------------------------------------------------------------
 
 
