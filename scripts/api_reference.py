@@ -38,8 +38,8 @@ its devices and no network. Like Docker's API, `curl --unix-socket` is its first
   `[control] socket`; else `$RUNTIME_DIRECTORY/control.sock` (the web page's unit sets it to
   the clock's `/run/binclock`); else the socket of a clock the same user runs, when there is
   one (`$XDG_RUNTIME_DIR/binclock/…` or `/tmp/binclock-UID/…`); else the systemd service's
-  `/run/binclock/control.sock`. So
-  `sudo binclock ctl state` on a Pi reaches the clock its unit runs.
+  `/run/binclock/control.sock`. So `sudo binclock ctl state` on a Pi reaches the clock its
+  unit runs.
 - **Who**: the socket is mode 0660 and belongs to the group `[control] group` (default
   `binclock`) when that group exists, else mode 0600 (its owner only). Root always may;
   add a user with `sudo usermod -aG binclock pi`.
