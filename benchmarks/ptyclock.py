@@ -61,14 +61,10 @@ class PtyClock:
             self.arrivals.append(Arrival(arrived, shown))
 
     def cpu_ns(self) -> int:
-        """Nanoseconds the process has run on a CPU (the first field of schedstat)."""
-        return int(Path(f"/proc/{self.proc.pid}/schedstat").read_text().split()[0])
+        return cpu_ns(self.proc.pid)
 
     def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        return rss_kib(self.proc.pid)
 
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGTERM)
@@ -79,6 +75,19 @@ class PtyClock:
             code = self.proc.wait()
         os.close(self.master)
         return code
+
+
+def cpu_ns(pid: int) -> int:
+    """Nanoseconds the process has run on a CPU (the first field of schedstat)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+
+
+def rss_kib(pid: int) -> int:
+    """The process's resident memory."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
 
 
 def read_until(clocks: list[PtyClock], deadline: float) -> None:

@@ -1,6 +1,6 @@
 """The ``binclock`` command and ``python -m binclock``: hold the stop and reload signals first.
 
-SIGTERM, SIGINT and SIGHUP are blocked before anything else is imported, so one that comes
+SIGTERM, SIGINT, SIGHUP and SIGUSR1 are blocked before anything else is imported, so one that comes
 while the program is still starting waits for the clock's signal inbox instead of killing
 the process; commands that do not run the clock give them back once the command line is
 read (see ``binclock.cli``).

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from binclock import __version__, commands, config, exitcodes, registry, signals
+from binclock import __version__, commands, config, ctl, exitcodes, registry, signals
+from binclock.control.client import ClockNotRunning, ControlDenied, ControlError
 from binclock.driver import DriverUnavailable
 from binclock.install import InstallError
+from binclock.web import command as web_command
 
 EPILOG = """\
 commands:
@@ -23,8 +25,12 @@ commands:
   test-pattern    light each pixel, then each column, then all: check the wiring
   doctor          check libraries, devices, groups and the clock for each display
   service         install or uninstall the systemd service
+  web             serve the web page that shows and changes the running clock
+  ctl             change or watch the running clock (state, on, off, brightness,
+                  face, set, notify, reset, watch)
 
-exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable,
+exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable (ctl: no
+clock running),
 70 display kept failing, 77 permission denied, 78 configuration error,
 130 interrupted (Ctrl-C) by a command other than the running clock"""
 
@@ -123,6 +129,20 @@ def parser() -> argparse.ArgumentParser:
         "doctor", parents=[common], help="check this machine for the displays (exit 1 on a failure)"
     )
 
+    page = sub.add_parser(
+        "web", parents=[common], help="serve the web page (web token: print its token)"
+    )
+    page.add_argument(
+        "action", nargs="?", choices=["token"], help="token: print the token, making it if need be"
+    )
+    page.add_argument(
+        "--listen", metavar="HOST:PORT", help="address to serve on (default: [web] listen)"
+    )
+    page.add_argument(
+        "--socket", type=Path, metavar="PATH", help="the clock's control socket (default: its own)"
+    )
+    ctl.add_parser(sub, Parser)
+
     service = sub.add_parser("service", parents=[common], help="manage the systemd service")
     actions = service.add_subparsers(
         dest="action", metavar="ACTION", parser_class=Parser, required=True
@@ -134,7 +154,12 @@ def parser() -> argparse.ArgumentParser:
     install.add_argument(
         "--pwm", action="store_true", help="add the root drop-in for the rpi_ws281x PWM/PCM backend"
     )
-    uninstall_help = "stop and disable the service, remove the unit; the configuration stays"
+    install.add_argument(
+        "--web",
+        action="store_true",
+        help="also write binclock-web.service: the web page, a process apart from the clock",
+    )
+    uninstall_help = "stop and disable the services, remove the units; the configuration stays"
     uninstall = actions.add_parser(
         "uninstall", parents=[common], help=uninstall_help, description=uninstall_help.capitalize()
     )
@@ -177,6 +202,8 @@ def dispatch(args: argparse.Namespace) -> int:
         "test-pattern": commands.test_pattern,
         "service": commands.service,
         "doctor": commands.doctor,
+        "web": web_command.web,
+        "ctl": ctl.run,
     }[args.command]
     return handler(args)
 
@@ -206,6 +233,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "NOTIFY_SOCKET" in os.environ:  # run by systemd, which retries only a few times
             print(f"binclock: {RETRIED}", file=sys.stderr)
         return code
+    except ControlDenied as exc:
+        return fail(str(exc), exitcodes.NOPERM)
+    except ClockNotRunning as exc:
+        return fail(str(exc), exitcodes.UNAVAILABLE)
+    except ControlError as exc:
+        code = exitcodes.UNAVAILABLE if exc.status >= 500 else exitcodes.USAGE
+        return fail(f"the clock refused: {exc}", code)
     except PermissionError as exc:
         return fail(f"{exc.filename or exc}: permission denied (run with sudo)", exitcodes.NOPERM)
     except InstallError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import os
@@ -12,10 +13,12 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, time, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from binclock import config, exitcodes, install, registry, signals, testpattern
+from binclock import config, control, exitcodes, install, registry, signals, testpattern
 from binclock.clock import OffsetClock, SystemClock
+from binclock.control.server import ControlServer
+from binclock.control.state import StateFile
 from binclock.driver import Finished
 from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
 from binclock.service import Service, close_display, indicator_mode, synchronised, unsynced
@@ -162,9 +165,37 @@ def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
     at = _moment(args, tz)
     if getattr(args, "once", False):
         return show_once(cfg, source, whole_second(at or SystemClock(tz).now(), tz))
-    service = Service(lambda: load(args, adjust), clock=OffsetClock(tz, at) if at else None)
+    # The control API and the saved run-time state are the clock's own; ``show`` holds a
+    # number and has neither.
+    path = control.socket_path(cfg) if adjust is None else None
+    state_file = StateFile(control.state_path(cfg)) if adjust is None else None
+    service = Service(
+        lambda: load(args, adjust),
+        clock=OffsetClock(tz, at) if at else None,
+        state_file=state_file,
+    )
     log.info("%s", service.status())
-    return service.run()
+    server = serve_control(service, path, cfg.control.group)
+    try:
+        return service.run()
+    finally:
+        if server is not None:
+            server.close()
+
+
+def serve_control(service: Service, path: Path | None, group: str) -> ControlServer | None:
+    """The control API on ``path`` (None: off). A socket that cannot be set up is logged
+    in one line and the clock runs without it: showing the time matters more."""
+    if path is None:
+        return None
+    try:
+        server = ControlServer(path, service, group)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        log.warning("no control API: %s: %s", exc.filename or path, why)
+        return None
+    log.info("control API on %s", path)
+    return server
 
 
 def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
@@ -231,7 +262,34 @@ def check_config(args: argparse.Namespace) -> int:
         raise config.ConfigError(*problems)
     print(f"# {source or 'built-in defaults'}: valid")
     print(config.to_toml(cfg), end="")
+    print_overrides(cfg)
     return exitcodes.OK
+
+
+def print_overrides(cfg: config.Config) -> None:
+    """The run-time changes the running clock keeps over this configuration, as comments."""
+    state_file = StateFile(control.state_path(cfg))
+    state = state_file.load()
+    if state is None or (state.power and not state.overrides):
+        return
+    print(
+        f"\n# run-time changes over it, kept in {state_file.path} (binclock ctl reset drops them):"
+    )
+    if not state.power:
+        print("# power = off")
+    for key, value in flatten(state.overrides):
+        print(f"# {key} = {json.dumps(value)}")
+
+
+def flatten(tree: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """``tree``'s leaves as dotted keys and values."""
+    found: list[tuple[str, Any]] = []
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            found += flatten(value, f"{prefix}{key}.")
+        else:
+            found.append((f"{prefix}{key}", value))
+    return found
 
 
 def _warn_unknown_table(table: str, name: str, known: list[str], source: Path | None) -> None:
@@ -319,7 +377,7 @@ def service(args: argparse.Namespace) -> int:
         driver = getattr(args, "driver", None)
         if driver:
             plugin(registry.DRIVERS, driver)  # an unknown name is a usage error now
-        plan = install.install(root, driver=driver, config=config_path, pwm=args.pwm)
+        plan = install.install(root, driver=driver, config=config_path, pwm=args.pwm, web=args.web)
         for path in plan.written:
             print(f"wrote {path}")
         if driver and root / config_path.relative_to("/") not in plan.written:
@@ -328,7 +386,7 @@ def service(args: argparse.Namespace) -> int:
             print(f"binclock: warning: {warning}", file=sys.stderr)
         print("now run:")
     else:
-        plan = install.uninstall(root, stop=disable if install.is_live(root) else lambda: None)
+        plan = install.uninstall(root, stop=disable if install.is_live(root) else lambda u: None)
         if not plan.written:
             print(f"{root / install.UNIT_DIR / install.UNIT} is not installed: nothing to remove")
             return exitcodes.OK
@@ -340,10 +398,10 @@ def service(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
-def disable() -> None:
-    """Stop the service and keep it from starting at boot."""
+def disable(units: list[str]) -> None:
+    """Stop the services and keep them from starting at boot."""
     if shutil.which("systemctl"):
-        subprocess.run(["systemctl", "disable", "--now", "binclock"], check=False)
+        subprocess.run(["systemctl", "disable", "--now", *units], check=False)
 
 
 def doctor(args: argparse.Namespace) -> int:

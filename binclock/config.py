@@ -28,6 +28,7 @@ from pydantic import (
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
 from binclock.schedule import Schedule
 from binclock.transition import TransitionOptions
+from binclock.web import access
 
 SYSTEM_CONFIG = Path("/etc/binclock/config.toml")
 ENV_VAR = "BINCLOCK_CONFIG"
@@ -163,6 +164,57 @@ class ServiceConfig(Section):
     )
 
 
+class ControlConfig(Section):
+    """The control API: an HTTP/JSON service on a Unix socket, for ``binclock ctl`` and the
+    bridges (web page, home automation), and the file that keeps its changes."""
+
+    socket: str | None = Field(
+        None,
+        description="path of the control socket; unset: $RUNTIME_DIRECTORY/control.sock,"
+        " else $XDG_RUNTIME_DIR/binclock/control.sock, else /tmp/binclock-UID/control.sock;"
+        " empty: no control API",
+    )
+    group: str = Field(
+        "binclock",
+        description="group that may use the socket (mode 0660) when it exists; else owner only",
+    )
+    state_file: str | None = Field(
+        None,
+        description="where run-time changes are kept; unset: $STATE_DIRECTORY/state.json,"
+        " else $XDG_STATE_HOME/binclock/state.json (~/.local/state/binclock/state.json)",
+    )
+
+
+class WebConfig(Section):
+    """The web page's own process (binclock web): where it listens and who may use it."""
+
+    listen: str = Field(
+        "127.0.0.1:8780",
+        description="address and port to serve the page on, host:port ([::1]:port for IPv6);"
+        " any address other than loopback requires the token",
+    )
+    hosts: tuple[str, ...] = Field(
+        (),
+        description="more names the page may be reached by (checked against the Host header,"
+        " against DNS rebinding); loopback names and the listen address are always accepted",
+    )
+    require_token: bool = Field(
+        False,
+        description="ask for the token on loopback too: other local users can reach loopback",
+    )
+    token_file: Path | None = Field(
+        None,
+        description="file holding the token; unset: web-token in $STATE_DIRECTORY under"
+        " systemd, else in $XDG_STATE_HOME/binclock (~/.local/state/binclock)",
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        access.parse_listen(value)
+        return value
+
+
 class Config(Section):
     """The whole configuration file."""
 
@@ -178,6 +230,8 @@ class Config(Section):
         (), description="night dimming: [[schedule]] tables with from, to and brightness or off"
     )
     transition: TransitionOptions = Field(default_factory=TransitionOptions)
+    control: ControlConfig = Field(default_factory=ControlConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     drivers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="options per driver, as [drivers.NAME] tables"
     )

@@ -1,7 +1,8 @@
 """Run-time controls: requests a display's own buttons make, applied to the configuration.
 
 A driver with buttons (the Sense HAT's joystick) offers ``poll_controls()``; the run loop
-calls it once a second and turns each request into a new configuration with ``apply``.
+calls it once a second and turns each request into a change of the run-time state
+(``change``), applied like a change from the control API.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from binclock.config import Config
+from binclock.control.state import Change
 
 log = logging.getLogger(__name__)
 
@@ -45,31 +47,27 @@ def poller(driver: Any) -> Callable[[], list[Control]] | None:
     return getattr(driver, "poll_controls", None)
 
 
-def apply(config: Config, control: Control, faces: Sequence[str]) -> Config:
-    """``config`` changed as ``control`` asks, and the change logged.
+def change(config: Config, control: Control, faces: Sequence[str]) -> Change:
+    """The change of run-time state ``control`` asks for, from ``config``; logged.
 
     ``faces`` are the face names NEXT_FACE cycles through, in order (after the last comes
     the first; a face not in the list moves to the first).
     """
     if control is Control.NEXT_FACE:
         if not faces:
-            return config
+            return Change()
         after = faces.index(config.face) + 1 if config.face in faces else 0
         face = faces[after % len(faces)]
         log.info("face %s -> %s", config.face, face)
-        return config.model_copy(update={"face": face})
+        return Change({"face": face})
     if control is Control.TOGGLE_SECONDS:
         seconds = not config.clock.seconds
         log.info("seconds %s", "on" if seconds else "off")
-        return config.model_copy(
-            update={"clock": config.clock.model_copy(update={"seconds": seconds})}
-        )
+        return Change({"clock": {"seconds": seconds}})
     old = config.display.brightness
     if control is Control.BRIGHTER:
         new = min(1.0, round(old + BRIGHTNESS_STEP, 2))
     else:
         new = max(min(old, DIMMEST), round(old - BRIGHTNESS_STEP, 2))
     log.info("brightness %.2f -> %.2f", old, new)
-    return config.model_copy(
-        update={"display": config.display.model_copy(update={"brightness": new})}
-    )
+    return Change({"display": {"brightness": new}})

@@ -67,3 +67,13 @@ class Frame:
     def is_dark(self) -> bool:
         """True when every pixel is black."""
         return all(p == BLACK for p in self.pixels)
+
+
+def record(frame: Frame) -> dict[str, object]:
+    """``frame`` as JSON-ready data: the jsonl driver's line and the control API's frame."""
+    return {
+        "time": frame.time.isoformat() if frame.time else None,
+        "width": frame.width,
+        "height": frame.height,
+        "pixels": [list(p) for p in frame.pixels],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import re
 import shlex
@@ -14,10 +15,24 @@ from importlib import resources
 from pathlib import Path
 
 from binclock import config as configuration
+from binclock.web import access
 
 UNIT = "binclock.service"
+WEB_UNIT = "binclock-web.service"
 DROP_IN = "rpi-ws281x-pwm.conf"
 UNIT_DIR = Path("etc/systemd/system")
+SYSUSERS = Path("etc/sysusers.d/binclock.conf")
+GROUP = "binclock"  # owns the control socket; made by the sysusers.d snippet, not found
+SUBCOMMAND = {UNIT: [], WEB_UNIT: ["web"]}
+SYSUSERS_TEXT = f"""\
+# The group of binclock's control socket: its members may change the running clock.
+# Written by binclock service install; made by systemd-sysusers.
+g {GROUP} -
+"""
+LISTEN = "127.0.0.1:8780"  # the web page's address when [web] listen is not set
+# The clients a web page listening on a private or every address may have: this machine and
+# the local networks (RFC 1918, link-local, IPv6 unique local), never the internet.
+LOCAL_NETWORKS = "localhost link-local 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7"
 CONFIG = Path("/etc/binclock/config.toml")
 HOMES = ("/home/", "/root/")
 TEMPORARY = ("/tmp", "/var/tmp")  # PrivateTmp=yes gives the service its own, empty ones
@@ -67,24 +82,59 @@ def existing_groups(root: Path) -> set[str]:
     return {line.split(":", 1)[0] for line in lines if line and not line.startswith("#")}
 
 
-def unit_text(start: list[str], config: Path, groups: set[str]) -> str:
-    """The unit for this installation: its ExecStart=, and only groups that exist here.
+def unit_text(
+    start: list[str], config: Path, groups: set[str], name: str = UNIT, listen: str = LISTEN
+) -> str:
+    """The unit ``name`` for this installation: its ExecStart=, only groups that exist here
+    (and binclock, which install makes), and the web page's clients allowed by ``listen``.
 
     The driver is not named on the command line but in the configuration file, so that
     editing the file and reloading is all it takes to change it.
     """
-    text = template(UNIT)
-    args = [*start, "--config", str(config)]
+    text = template(name)
+    args = [*start, *SUBCOMMAND[name], "--config", str(config)]
     text = re.sub(r"^ExecStart=.*$", f"ExecStart={shlex.join(args)}", text, flags=re.M)
+    text = re.sub(
+        r"^IPAddressAllow=.*$", f"IPAddressAllow={allowed_clients(listen)}", text, flags=re.M
+    )
     match = re.search(r"^SupplementaryGroups=(.*)$", text, flags=re.M)
     if match:
-        kept = [g for g in match.group(1).split() if g in groups]
+        kept = [g for g in match.group(1).split() if g in groups | {GROUP}]
         line = f"SupplementaryGroups={' '.join(kept)}" if kept else ""
         text = text.replace(match.group(0), line)
     if start[0].startswith(HOMES):
         # ProtectHome=yes would hide a virtualenv kept in a home directory from the service.
         text = re.sub(r"^ProtectHome=yes$", "ProtectHome=read-only", text, flags=re.M)
     return text
+
+
+def allowed_clients(listen: str) -> str:
+    """IPAddressAllow= for a web page listening on ``listen`` (host:port, [v6]:port):
+    localhost for a loopback address; any client for a public one; else (every address, a
+    private one, a host name) this machine and the local networks."""
+    try:
+        host = access.parse_listen(listen)[0]
+    except ValueError:
+        return "localhost"  # binclock web refuses to start on it
+    if access.is_loopback(host):
+        return "localhost"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return LOCAL_NETWORKS
+    if address.is_global:
+        return "any"
+    return LOCAL_NETWORKS
+
+
+def web_listen(config_file: Path) -> str:
+    """The web page's listen address in ``config_file`` ([web] listen), or the default."""
+    try:
+        web = configuration.read_toml(config_file).get("web", {})
+    except configuration.ConfigError:
+        return LISTEN
+    listen = web.get("listen", LISTEN) if isinstance(web, dict) else LISTEN
+    return listen if isinstance(listen, str) else LISTEN
 
 
 def hidden_start(start: list[str]) -> str | None:
@@ -178,19 +228,25 @@ def install(
     driver: str | None = None,
     config: Path = CONFIG,
     pwm: bool = False,
+    web: bool = False,
     start: list[str] | None = None,
 ) -> Plan:
-    """Write the unit (and the root drop-in for PWM) under ``root``; create the config.
+    """Write the unit (and the root drop-in for PWM, the web page's unit) under ``root`` with
+    the sysusers.d snippet of the control socket's group; create the config.
     Nothing is enabled or started: the plan's commands do that."""
     unit_dir = root / UNIT_DIR
     if not unit_dir.is_dir():
         raise InstallError(f"{unit_dir} does not exist: is this a systemd system?")
     start = start or command()
-    written = []
-    unit = unit_dir / UNIT
-    unit.write_text(unit_text(start, config, existing_groups(root)))
-    unit.chmod(0o644)
-    written.append(unit)
+    config_file = root / config.relative_to("/") if config.is_absolute() else root / config
+    groups = existing_groups(root)
+    written = [
+        _write(unit_dir / UNIT, unit_text(start, config, groups)),
+        _write(root / SYSUSERS, SYSUSERS_TEXT),
+    ]
+    if web:
+        text = unit_text(start, config, groups, WEB_UNIT, web_listen(config_file))
+        written.append(_write(unit_dir / WEB_UNIT, text))
     drop_in_dir = unit_dir / f"{UNIT}.d"
     if pwm:
         drop_in_dir.mkdir(exist_ok=True)
@@ -198,7 +254,6 @@ def install(
         written.append(drop_in_dir / DROP_IN)
     elif (drop_in_dir / DROP_IN).exists():
         (drop_in_dir / DROP_IN).unlink()
-    config_file = root / config.relative_to("/") if config.is_absolute() else root / config
     if not config_file.exists():
         config_file.parent.mkdir(parents=True, exist_ok=True)
         config_file.write_text(starter_config(driver))
@@ -208,23 +263,45 @@ def install(
         hidden_start(start) or closed_folder(start),
         needless_pwm(driver, config_file) if pwm else None,
     ]
+    names = [unit.removesuffix(".service") for unit in units(web)]
     commands = (
+        "systemd-sysusers",
         "systemctl daemon-reload",
-        "systemctl enable binclock",
-        "systemctl restart binclock",
-        "journalctl -u binclock -f",
+        f"systemctl enable {' '.join(names)}",
+        f"systemctl restart {' '.join(names)}",
+        f"journalctl {' '.join(f'-u {name}' for name in names)} -f",
     )
     return Plan(tuple(written), commands, tuple(w for w in warnings if w))
 
 
-def uninstall(root: Path, stop: Callable[[], object] = lambda: None) -> Plan:
-    """Stop the service with ``stop`` if its unit is installed, then remove the unit and its
-    drop-in; the configuration is kept."""
+def units(web: bool) -> tuple[str, ...]:
+    """The units of the clock, and of its web page when asked for."""
+    return (UNIT, WEB_UNIT) if web else (UNIT,)
+
+
+def _write(path: Path, text: str) -> Path:
+    """Write a file every user may read (systemd reads units as root, but tools do not)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(0o644)
+    return path
+
+
+def uninstall(root: Path, stop: Callable[[list[str]], object] = lambda units: None) -> Plan:
+    """Stop the installed units with ``stop``, then remove them, the clock's drop-in and the
+    sysusers.d snippet; the configuration (and the binclock group) is kept."""
     unit_dir = root / UNIT_DIR
-    if (unit_dir / UNIT).exists():
-        stop()
+    installed = [unit for unit in units(web=True) if (unit_dir / unit).exists()]
+    if installed:
+        stop(installed)
     removed = []
-    for path in (unit_dir / f"{UNIT}.d" / DROP_IN, unit_dir / UNIT):
+    paths = (
+        unit_dir / f"{UNIT}.d" / DROP_IN,
+        unit_dir / UNIT,
+        unit_dir / WEB_UNIT,
+        root / SYSUSERS,
+    )
+    for path in paths:
         if path.exists():
             path.unlink()
             removed.append(path)

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
+import queue
 import signal
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from binclock import controls, exitcodes, registry
+from binclock import __version__, controls, exitcodes, registry
 from binclock.clock import Clock, SystemClock
 from binclock.config import Config, ConfigError
+from binclock.control import API_VERSION
+from binclock.control.api import Colour, NotifyRequest
+from binclock.control.overlay import Overlay
+from binclock.control.server import Hub
+from binclock.control.state import Change, RunState, StateFile, layered, sources
 from binclock.driver import Driver, DriverUnavailable, Finished
-from binclock.frame import Frame
+from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
 from binclock.notify import Notifier
 from binclock.painter import PlacementError, scale
 from binclock.pipeline import Pipeline, build_driver, build_painter, build_pipeline, timezone
 from binclock.registry import BrokenPlugin, UnknownPlugin
-from binclock.schedule import brightness_at, summary
+from binclock.schedule import active, brightness_at, summary
 from binclock.signals import SignalInbox
 from binclock.sync import SyncCheck
 from binclock.ticker import Ticker
@@ -33,10 +45,18 @@ SYNC_RECHECK = 60  # seconds between checks once the clock is synchronised
 AHEAD = 60  # seconds rendered in one go for faces that are pure functions of time
 
 
+class DisplayLost(Exception):
+    """The display was closed for a new one that failed, and cannot be opened again."""
+
+
+SKIPPABLE = (ConfigError, UnknownPlugin, BrokenPlugin)
+
+
 class Service:
     """Shows the time on a driver at every wall-clock second until told to stop.
 
-    ``loader`` reads the configuration (again on SIGHUP). ``clock``, ``sleep``,
+    ``loader`` reads the configuration (again on SIGHUP); the run-time state (power and
+    overrides, kept in ``state_file``) is layered on top of it. ``clock``, ``sleep``,
     ``notifier`` and ``sync`` are injected so tests can drive time, systemd and the
     synchronisation state; by default they are the real ones.
     """
@@ -50,9 +70,13 @@ class Service:
         notifier: Notifier | None = None,
         sync: SyncCheck | None = None,
         environ: dict[str, str] | None = None,
+        state_file: StateFile | None = None,
     ) -> None:
         self.loader = loader
-        self._config, self.source = loader()
+        self.base, self.source = loader()
+        self.state_file = state_file
+        self.state = RunState()
+        self._config = self._restore()
         self.tz: tzinfo = timezone(self.config)
         self.clock = clock or SystemClock(self.tz)
         self.inbox = SignalInbox()
@@ -81,6 +105,28 @@ class Service:
         self.sync_checked_at: int | None = None
         self.level: float | None = None
         self._ahead: dict[int, Frame] = {}
+        self.hub = Hub()
+        self.overlay = Overlay()
+        self.last_frame: Frame | None = None
+        self.started = self.clock.time()
+        self._requests: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]]
+        self._requests = queue.SimpleQueue()
+        self._main = threading.get_ident()
+
+    def _restore(self) -> Config:
+        """The configuration with the saved run-time state on top; a saved state the
+        configuration no longer accepts is logged in one line and left aside."""
+        saved = self.state_file.load() if self.state_file is not None else None
+        if saved is None:
+            return self.base
+        try:
+            config = layered(self.base, saved.overrides, self.source)
+        except ConfigError as exc:
+            log.warning("ignoring the saved run-time overrides: %s", exc)
+            saved = RunState(saved.power)
+            config = self.base
+        self.state = saved
+        return config
 
     @property
     def config(self) -> Config:
@@ -155,7 +201,7 @@ class Service:
         except PlacementError as exc:
             log.error("the %s face no longer fits the display: %s", self.config.face, exc)
             return exitcodes.CONFIG
-        except DriverUnavailable as exc:
+        except DisplayLost as exc:
             log.error("the display cannot be opened again after a reload: %s", exc)
             return exitcodes.UNAVAILABLE
 
@@ -166,6 +212,9 @@ class Service:
         frame = self._ahead.get(second)
         if frame is None or self._decorating:
             frame = self._frame(second)
+        covered = not self.state.power or self.overlay.showing is not None
+        if covered:
+            frame = self._cover(second, frame)
         try:
             self.driver.show(frame)
         except (Finished, BrokenPipeError):
@@ -177,6 +226,11 @@ class Service:
         self.failures = 0
         if not self.ready or self.notifier.watchdog_interval is not None:
             self._delivered()
+        self.last_frame = frame
+        if self.hub.subscribers:
+            self.hub.publish("frame", json.dumps(record(frame), separators=(",", ":")))
+        if covered:
+            return True  # what comes next is not the clock's frame to prepare or fade to
         upcoming = second + 1
         if upcoming in self._ahead and not self._fading:
             return True  # most seconds: the next frame is rendered and prepared
@@ -236,6 +290,17 @@ class Service:
         if mode != "off" and not self._synchronised(second):
             frame = unsynced(frame, second, mode, self.config, self.pipeline)
         return frame
+
+    def _cover(self, second: int, frame: Frame) -> Frame:
+        """What shows instead of the clock's ``frame``: dark when the power is off, else
+        the notification showing (or the clock's frame once it is over)."""
+        if not self.state.power:
+            return replace(frame, pixels=Frame.blank(frame.width, frame.height).pixels)
+        shown = self.overlay.frame(second, frame)
+        if shown is None:
+            self._publish_state()  # the notification is over
+            return frame
+        return replace(shown, time=frame.time, labels=(), caption=frame.caption)
 
     def _render(self, second: int) -> Frame:
         return self.pipeline.render(datetime.fromtimestamp(second, self.tz))
@@ -298,65 +363,215 @@ class Service:
             # A face that cannot be built with its options here is skipped for the next one.
             tries = len(faces) if control is controls.Control.NEXT_FACE else 1
             for _ in range(max(tries, 1)):
-                config = controls.apply(config, control, faces)
-                if control in (controls.Control.BRIGHTER, controls.Control.DIMMER):
-                    # Only the painter changes: the face keeps its state (a running countdown).
-                    painter = build_painter(config, self.driver)
-                    self.config, self._ahead = config, {}
-                    self.pipeline = replace(self.pipeline, painter=painter)
-                    break
+                change = controls.change(config, control, faces)
                 try:
-                    pipeline = build_pipeline(config, self.driver, self.source)
-                except (ConfigError, UnknownPlugin, BrokenPlugin) as exc:
+                    self.apply(change)
+                    break
+                except SKIPPABLE as exc:
                     log.info("skipping: %s", exc)
-                    continue
-                self.config, self.pipeline, self._ahead = config, pipeline, {}
-                break
+                    config = config.model_copy(update=change.overrides)
 
-    # -- signals and reload --------------------------------------------------------------
+    # -- changes of run-time state: the control API, the buttons --------------------------
 
-    def _handle_signals(self) -> bool:
-        """Act on pending signals; True when asked to stop."""
-        for sig in self.inbox.take():
-            if sig == signal.SIGHUP:
-                self.reload()
-            else:
-                log.info("%s received; stopping", sig.name)
-                return True
-        return False
+    def apply(self, change: Change) -> dict[str, Any]:
+        """Make ``change`` (from any source), keep it in the state file, tell the event
+        streams; the state now. A change the configuration's models refuse, or a face or
+        display that cannot be built with it, raises and changes nothing."""
+        state = change.after(self.state)
+        if state.overrides != self.state.overrides:
+            self._use(layered(self.base, state.overrides, self.source), self.source)
+        self.state = state
+        if self.state_file is not None:
+            try:
+                self.state_file.save(state)
+            except OSError as exc:
+                log.warning("cannot keep the run-time state in %s: %s", self.state_file.path, exc)
+        self._publish_state()
+        return self.view()
 
-    def reload(self) -> bool:
-        """Read the configuration again; keep running the old one if the new one is bad.
+    def _use(self, config: Config, source: Path | None) -> None:
+        """Run with ``config``: a new driver, face or painter as its changes need; on a
+        failure the running ones stay.
 
         A changed driver (or driver options) is opened after the old one is closed, since
         both may want the same pins; if the new one cannot be opened, the old is reopened.
         """
-        self.notifier.reloading()
-        try:
-            config, source = self.loader()
-            changed = (config.driver, config.drivers.get(config.driver)) != (
-                self.config.driver,
-                self.config.drivers.get(self.config.driver),
-            )
-            if not changed:
-                pipeline = build_pipeline(config, self.driver, source)
-        except (ConfigError, UnknownPlugin, BrokenPlugin) as exc:
-            return self._keep(exc)
-        if changed:
+        old = self.config
+        if (config.driver, config.drivers.get(config.driver)) != (
+            old.driver,
+            old.drivers.get(old.driver),
+        ):
             self.driver.close()
             driver: Driver | None = None
             try:
                 driver = build_driver(config, source)
                 pipeline = build_pipeline(config, driver, source)
-            except (ConfigError, DriverUnavailable, UnknownPlugin, BrokenPlugin) as exc:
+            except (*SKIPPABLE, DriverUnavailable):
                 if driver is not None:
                     driver.close()
-                self.driver = build_driver(self.config, self.source)  # back as it was
-                return self._keep(exc)
+                try:
+                    self.driver = build_driver(self.config, self.source)  # back as it was
+                except DriverUnavailable as exc:
+                    raise DisplayLost(str(exc)) from None
+                raise
             self.driver = driver
+        elif painted_only(old, config):
+            # Only the painter changes: the face keeps its state (a running countdown).
+            painter = build_painter(config, self.driver)
+            pipeline = replace(self.pipeline, painter=painter, schedule=config.schedule)
+        else:
+            pipeline = build_pipeline(config, self.driver, source)
         self.config, self.source, self.pipeline = config, source, pipeline
         self.tz = timezone(config)
         self._ahead = {}
+
+    def notify(self, request: NotifyRequest) -> dict[str, Any]:
+        """Put ``request`` over the clock (or in the queue); its number and whether it waits."""
+        if request.colour is not None:
+            colour = scale(Colour.validate_python(request.colour), self.pipeline.painter.brightness)
+            blink = request.blink
+
+            def draw(n: int, clock: Frame) -> Frame:
+                return Frame.blank(clock.width, clock.height, BLACK if blink and n % 2 else colour)
+
+            about: dict[str, Any] = {"colour": request.colour, "blink": blink}
+        else:
+            if request.number is not None:
+                number = self.config.faces.get("number", {})
+                options = {k: v for k, v in number.items() if k != "command"}
+                faces = {**self.config.faces, "number": {**options, "value": request.number}}
+                update: dict[str, Any] = {"face": "number", "faces": faces}
+                about = {"number": request.number}
+            else:
+                update, about = {"face": request.face}, {"face": request.face}
+            pipeline = build_pipeline(self.config.model_copy(update=update), self.driver)
+
+            def draw(n: int, clock: Frame) -> Frame:
+                return pipeline.render(self.clock.now())
+
+        note = self.overlay.add(request.priority, request.seconds, draw, about)
+        self._publish_state()
+        return {"id": note.id, "queued": note is not self.overlay.showing}
+
+    def clear_notifications(self) -> dict[str, Any]:
+        cleared = self.overlay.clear()
+        self._publish_state()
+        return {"cleared": cleared}
+
+    def _publish_state(self) -> None:
+        if self.hub.subscribers:
+            self.hub.publish("state", json.dumps(self.view(), separators=(",", ":")))
+
+    # -- what the control API reads (from its own threads) --------------------------------
+
+    def face_name(self) -> str:
+        return self.config.face
+
+    def frame_view(self) -> dict[str, Any] | None:
+        frame = self.last_frame
+        return record(frame) if frame is not None else None
+
+    def view(self) -> dict[str, Any]:
+        """The state as ``GET /api/state`` shows it."""
+        config, state, frame = self.config, self.state, self.last_frame
+        when = frame.time if frame is not None else None
+        schedule_now = None
+        if config.schedule and when is not None:
+            entry = active(config.schedule, when)
+            schedule_now = {
+                "brightness": brightness_at(config.schedule, when),
+                "entry": f"{entry.start:%H:%M}-{entry.end:%H:%M}" if entry else None,
+            }
+        dumped = config.model_dump(mode="json", by_alias=True)
+        return {
+            "api": API_VERSION,
+            "version": __version__,
+            "power": "on" if state.power else "off",
+            "brightness": config.display.brightness,
+            "face": config.face,
+            "face_options": dumped["faces"].get(config.face, {}),
+            "faces": list(registry.registered(registry.FACES)),
+            "driver": config.driver,
+            "drivers": list(registry.registered(registry.DRIVERS)),
+            "theme": {
+                side: {group: "#{:02x}{:02x}{:02x}".format(*c) for group, c in table.items()}
+                for side, table in (("on", config.theme.on), ("off", config.theme.off))
+            },
+            "clock": {"hour12": config.clock.hour12, "seconds": config.clock.seconds},
+            "schedule": dumped["schedule"],
+            "schedule_now": schedule_now,
+            "synchronised": self.synced,
+            "time": when.isoformat() if when is not None else None,
+            "uptime": round(self.clock.time() - self.started, 3),
+            "notify": self.overlay.describe(),
+            "sources": sources(self.base, state, config.face),
+            "overrides": state.overrides,
+        }
+
+    # -- requests from the control API's threads -----------------------------------------
+
+    def submit(self, work: Callable[[], Any]) -> Future[Any]:
+        """Have the loop run ``work`` between seconds, woken at once; its result to come."""
+        future: Future[Any] = Future()
+        if not self.inbox.holding():  # stopped: the wake-up would end the process instead
+            future.set_exception(DriverUnavailable("the clock is stopping"))
+            return future
+        self._requests.put((work, future))
+        signal.pthread_kill(self._main, signal.SIGUSR1)
+        return future
+
+    def _serve_requests(self) -> list[Callable[[], None]]:
+        """Run the work handed in by the control API; how to answer each request, to be
+        called once the change is shown (so what the API then reads is the new frame)."""
+        answers: list[Callable[[], None]] = []
+        while True:
+            try:
+                work, future = self._requests.get_nowait()
+            except queue.Empty:
+                return answers
+            try:
+                result = work()
+            except (*SKIPPABLE, DriverUnavailable) as exc:
+                answers.append(partial(future.set_exception, exc))
+            else:
+                answers.append(partial(future.set_result, result))
+
+    def _show_now(self) -> None:
+        """Show the current second again, as changed (not waiting for the next one)."""
+        self._tick(math.floor(self.clock.time()))
+
+    # -- signals and reload --------------------------------------------------------------
+
+    def _handle_signals(self) -> bool:
+        """Act on pending signals; True when asked to stop."""
+        answers: list[Callable[[], None]] = []
+        try:
+            for sig in self.inbox.take():
+                if sig == signal.SIGHUP:
+                    self.reload()
+                elif sig == signal.SIGUSR1:
+                    answers += self._serve_requests()
+                else:
+                    log.info("%s received; stopping", sig.name)
+                    return True
+            if answers:
+                self._show_now()
+        finally:
+            for answer in answers:
+                answer()
+        return False
+
+    def reload(self) -> bool:
+        """Read the configuration again, with the run-time overrides kept on top; keep
+        running the old one if the new one is bad."""
+        self.notifier.reloading()
+        try:
+            base, source = self.loader()
+            self._use(layered(base, self.state.overrides, source), source)
+        except (*SKIPPABLE, DriverUnavailable) as exc:
+            return self._keep(exc)
+        self.base = base
+        self._publish_state()
         log.info("configuration reloaded from %s", source or "built-in defaults")
         self.notifier.ready(self.status())
         return True
@@ -368,6 +583,13 @@ class Service:
 
 
 # -- shared with --once, which shows one frame as the running clock would -------------------
+
+
+def painted_only(old: Config, new: Config) -> bool:
+    """Whether ``new`` differs from ``old`` only in what the painter and schedule do."""
+    display = old.display.model_copy(update={"brightness": new.display.brightness})
+    same = {"display": display, "theme": new.theme, "schedule": new.schedule}
+    return old.model_copy(update=same) == new
 
 
 def close_display(driver: Driver) -> bool:

@@ -1,9 +1,10 @@
 """Signals as messages: blocked while the clock runs, collected when it is ready for them.
 
-The service sleeps in ``sigtimedwait``, which returns at once when SIGTERM, SIGINT or SIGHUP
-arrives and otherwise wakes at its deadline with the timer's usual 50 µs slack. (A
-``select`` sleep would let the kernel add 0.1% of the timeout: a millisecond late every
-second.) No handler runs in the middle of a frame.
+The service sleeps in ``sigtimedwait``, which returns at once when SIGTERM, SIGINT, SIGHUP
+or SIGUSR1 (sent by the control API's threads when a change waits) arrives, and otherwise
+wakes at its deadline with the timer's usual 50 µs slack. (A ``select`` sleep would let the
+kernel add 0.1% of the timeout: a millisecond late every second.) No handler runs in the
+middle of a frame.
 
 What ``sigtimedwait`` returns is checked: when the wait is interrupted (the process was
 stopped and continued, or a handler such as SIGWINCH's ran) and its deadline has passed by
@@ -19,13 +20,14 @@ from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
 from typing import Any
 
-WATCHED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# SIGUSR1 is the control API's wake-up: a change is waiting for the loop.
+WATCHED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1)
 
 Wait = Callable[[Iterable[int], float], Any]  # signal.sigtimedwait: a struct_siginfo or None
 
 
 class SignalInbox:
-    """Holds SIGTERM, SIGINT and SIGHUP for the service while installed (main thread).
+    """Holds SIGTERM, SIGINT, SIGHUP and SIGUSR1 for the service while installed (main thread).
 
     The signals are blocked, so threads started afterwards (a driver's worker) leave them
     to this thread too; handlers that only take note cover a signal that still lands on a
@@ -75,6 +77,10 @@ class SignalInbox:
 
     def _note(self, signum: int, _frame: FrameType | None) -> None:
         self.pending.append(signal.Signals(signum))
+
+    def holding(self) -> bool:
+        """True while the signals are held here (between ``open`` and ``close``)."""
+        return self._mask is not None
 
     def received(self) -> bool:
         """True when a signal has been collected and not yet taken (no system call)."""
@@ -126,7 +132,7 @@ class SignalInbox:
 
 
 def release() -> None:
-    """Give SIGTERM, SIGINT and SIGHUP their usual effect again, for a command that does not
+    """Give the watched signals their usual effect again, for a command that does not
     run the clock (one that came meanwhile acts now): ``python -m binclock`` holds them from
     its first line."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, WATCHED)

@@ -16,7 +16,7 @@ from binclock.driver import (
     Side,
     WriteFailed,
 )
-from binclock.frame import Frame
+from binclock.frame import Frame, record
 
 
 class JsonlOptions(DriverOptions):
@@ -52,14 +52,8 @@ class JsonlDriver(BaseDriver):
             raise DriverUnavailable("standard output is closed: nowhere to write the JSON lines")
 
     def _draw(self, frame: Frame) -> None:
-        record = {
-            "time": frame.time.isoformat() if frame.time else None,
-            "width": frame.width,
-            "height": frame.height,
-            "pixels": [list(p) for p in frame.pixels],
-        }
         try:
-            self.stream.write(json.dumps(record, separators=(",", ":")) + "\n")
+            self.stream.write(json.dumps(record(frame), separators=(",", ":")) + "\n")
             self.stream.flush()
         except BrokenPipeError:
             raise Finished("the reader of the JSON lines went away") from None

@@ -6,6 +6,11 @@
 Everything shows 13:37:42 and no font from the system is used, so running it twice (or on
 another machine with the same Pillow) gives identical files. tests/test_make_images.py
 checks that the pictures in docs/images are up to date.
+
+The screenshots of the web page (web-*.png) are taken in headless Chromium from a real clock
+and ``binclock web``, and only when Chromium is installed. They are not checked pixel for
+pixel: the browser's fonts and anti-aliasing differ between Chromium versions and machines,
+and the running clock moves on while the page loads.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import io
 import itertools
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +38,8 @@ from binclock.frame import RGB
 from binclock.pipeline import Pipeline, build_driver, build_pipeline
 
 AT = datetime(2026, 3, 14, 13, 37, 42, tzinfo=UTC)
-IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+ROOT = Path(__file__).resolve().parent.parent
+IMAGES = ROOT / "docs" / "images"
 
 # How the LED pictures look (options of the png and gif drivers).
 SENSE_HAT = {"led_size": 22, "spacing": 6, "background": (20, 20, 20), "unlit": (44, 44, 44)}
@@ -175,13 +182,47 @@ def make_all(out: Path) -> list[Path]:
     ]
 
 
+# The web page's screenshots: file name and viewport (CSS pixels) of a desktop and a phone.
+SCREENSHOTS = {"web-desktop.png": (1280, 800), "web-phone.png": (390, 844)}
+WEB_CLOCK = ("--at", "13:37:42", "--set", 'schedule=[{from="22:30", to="07:00", brightness=0.2}]')
+
+
+def screenshots(out: Path) -> list[Path]:
+    """The web page in headless Chromium, against a clock started at 13:37:42; nothing
+    when Chromium is not installed (said on stderr)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import webpage  # the tests' own harness: a real clock, binclock web and Chromium
+
+    missing = webpage.browser_missing()
+    if missing:
+        print(f"make_images: no screenshots of the web page: {missing}", file=sys.stderr)
+        return []
+    made = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with (
+            webpage.running_clock(folder / "clock", *WEB_CLOCK) as socket,
+            webpage.running_web(folder / "web", socket) as url,
+        ):
+            for name, (width, height) in SCREENSHOTS.items():
+                browser = webpage.chromium(folder / f"profile-{width}", width, height)
+                try:
+                    browser.get(url)
+                    webpage.wait_for(lambda b=browser: webpage.drawn(b)["frame"], "a frame")
+                    browser.save_screenshot(str(out / name))
+                finally:
+                    browser.quit()
+                made.append(out / name)
+    return made
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out", type=Path, default=IMAGES, help="folder to write into (default: docs/images)"
     )
     args = parser.parse_args(argv)
-    for path in make_all(args.out):
+    for path in make_all(args.out) + screenshots(args.out):
         print(path)
     return 0
 

@@ -6,8 +6,10 @@ import errno
 import importlib.util
 import io
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from neopixel_fakes import Wire, agnostic_blinka
 
-from binclock import config
+from binclock import config, control
 from binclock.clock import ManualClock
 from binclock.drivers.fake import FakeDriver
 from binclock.frame import BLACK, Frame
@@ -27,6 +29,21 @@ from binclock.service import Service
 from binclock.sync import SyncCheck
 
 UTC = ZoneInfo("UTC")
+
+
+@pytest.fixture(autouse=True)
+def private_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test's clocks keep their control socket and run-time state in folders of
+    their own (short, as a socket path must be), never the user's; clients never find
+    this machine's own clock service."""
+    folder = Path(tempfile.mkdtemp(prefix="bc-", dir="/tmp"))
+    monkeypatch.setattr(control, "SERVICE_SOCKET", folder / "service" / "control.sock")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder / "run"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder / "state"))
+    for name in ("RUNTIME_DIRECTORY", "STATE_DIRECTORY"):
+        monkeypatch.delenv(name, raising=False)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -52,6 +69,24 @@ def grumpy_face(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 def clock() -> ManualClock:
     """A clock at 2026-03-14 13:37:41.250 UTC that moves only when slept or stepped."""
     return ManualClock(datetime(2026, 3, 14, 13, 37, 41, 250000, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module")
+def control_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A real clock on the jsonl display, its control socket and state in a temporary folder."""
+    from webpage import running_clock
+
+    with running_clock(tmp_path_factory.mktemp("clock")) as socket:
+        yield socket
+
+
+@pytest.fixture(scope="module")
+def web_url(control_socket: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``binclock web`` on loopback for ``control_socket``: the page's URL."""
+    from webpage import running_web
+
+    with running_web(tmp_path_factory.mktemp("web"), control_socket) as url:
+        yield url
 
 
 def column_values(frame: Frame, xs: Sequence[int] | None = None) -> list[int]:

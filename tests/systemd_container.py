@@ -75,9 +75,14 @@ class Container:
             "systemd.firstboot=off",
         ]
         self.log = log
+        self.cgroups = own_cgroups(f"binclock-test-{os.getpid()}")
         with log.open("w") as out:
             self.nspawn = subprocess.Popen(
-                args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=lambda: enter(self.cgroups),
             )
         self.pid = 0
 
@@ -152,7 +157,15 @@ class Container:
         ).stdout
 
     def start_transient(self, unit: str, *command: str) -> None:
-        self.run("systemd-run", f"--unit={unit}", "-p", "Type=exec", *command)
+        """Start ``command`` as ``unit``; a failed start says why (systemd-run's words and
+        the unit's journal) and leaves no failed unit behind to refuse the next start."""
+        started = self.run(
+            "systemd-run", f"--unit={unit}", "-p", "Type=exec", *command, check=False
+        )
+        if started.returncode:
+            journal = self.run("journalctl", "-u", unit, "-n", "20", "--no-pager").stdout
+            self.systemctl("reset-failed", unit, check=False)
+            raise AssertionError(f"systemd-run {unit}: {started.stderr.strip()}\n{journal}")
 
     def close(self) -> None:
         if self.pid:
@@ -163,6 +176,55 @@ class Container:
         except subprocess.TimeoutExpired:
             self.nspawn.kill()
             self.nspawn.wait()
+        for cgroup in self.cgroups:
+            remove_cgroup(cgroup)
+
+
+def own_cgroups(name: str) -> list[Path]:
+    """A new cgroup ``name`` under this process's own, in each hierarchy systemd-nspawn
+    places a container by (the named systemd one and the unified one).
+
+    With --keep-unit, nspawn puts the container's systemd in the cgroup it was started in
+    (its ``payload`` child on a legacy or hybrid host): without one of its own, containers
+    booted at the same time by two test sessions share ``system.slice/<unit>``, and one's
+    systemd removes the cgroup the other is starting a unit in ("Failed to attach to
+    cgroup ... No such file or directory", the start job failing). None where cgroups
+    cannot be made here: the container then shares its caller's, as before.
+    """
+    mounts = {}
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split()
+        kind, options = line.split(" - ", 1)[1].split()[0], line.rsplit(" ", 1)[-1]
+        if kind == "cgroup2":
+            mounts.setdefault("0", Path(fields[4]))
+        elif kind == "cgroup" and "name=systemd" in options.split(","):
+            mounts["name=systemd"] = Path(fields[4])
+    made = []
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        number, controllers, path = line.split(":", 2)
+        mount = mounts.get("0" if number == "0" else controllers)
+        if mount is None:
+            continue
+        cgroup = mount / path.lstrip("/") / name
+        try:
+            cgroup.mkdir(exist_ok=True)
+        except OSError:
+            continue
+        made.append(cgroup)
+    return made
+
+
+def enter(cgroups: list[Path]) -> None:
+    """Move this process into ``cgroups`` (run in systemd-nspawn's process before it starts)."""
+    for cgroup in cgroups:
+        (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+
+
+def remove_cgroup(cgroup: Path) -> None:
+    """Remove ``cgroup`` and what the container left in it, deepest first."""
+    for folder, _, _ in sorted(os.walk(cgroup), key=lambda entry: -len(entry[0])):
+        with contextlib.suppress(OSError):
+            Path(folder).rmdir()
 
 
 @contextlib.contextmanager

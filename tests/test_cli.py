@@ -14,6 +14,7 @@ import pytest
 
 from binclock import __version__
 from binclock.cli import main
+from binclock.control.state import RunState, StateFile
 from binclock.frame import Frame
 from conftest import decode_bcd, decode_binary
 
@@ -172,6 +173,24 @@ def test_check_config_prints_the_effective_config(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"# {path}: valid\n")
     assert 'face = "bcd"' in out and "brightness = 0.5" in out
+
+
+def test_check_config_shows_the_run_time_changes_kept_over_the_file(tmp_path, capsys):
+    state = tmp_path / "state.json"
+    StateFile(state).save(RunState(False, {"display": {"brightness": 0.3}}))
+    path = tmp_path / "config.toml"
+    path.write_text(f'[control]\nstate_file = "{state}"\n')
+    assert main(["check-config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"run-time changes over it, kept in {state}" in out
+    assert "# power = off\n# display.brightness = 0.3\n" in out
+
+
+def test_check_config_without_run_time_changes_shows_none(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text(f'[control]\nstate_file = "{tmp_path / "state.json"}"\n')
+    assert main(["check-config", str(path)]) == 0
+    assert "run-time" not in capsys.readouterr().out
 
 
 def test_check_config_validates_driver_tables(tmp_path, capsys):

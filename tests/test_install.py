@@ -29,8 +29,12 @@ def root(tmp_path):
     return tmp_path
 
 
-def unit(root: Path) -> str:
-    return (root / "etc/systemd/system/binclock.service").read_text()
+def unit(root: Path, name: str = "binclock.service") -> str:
+    return (root / "etc/systemd/system" / name).read_text()
+
+
+def web_unit(root: Path) -> str:
+    return unit(root, "binclock-web.service")
 
 
 def exposure(path: Path) -> float:
@@ -62,9 +66,9 @@ def test_service_install_refuses_an_unknown_driver(root, capsys):
     assert not (root / "etc/systemd/system/binclock.service").exists()
 
 
-def test_install_keeps_only_device_groups_that_exist(root):
+def test_install_keeps_only_device_groups_that_exist_and_the_control_sockets_group(root):
     install.install(root, start=["/usr/bin/binclock"])
-    assert re.search(r"^SupplementaryGroups=gpio video$", unit(root), re.M)
+    assert re.search(r"^SupplementaryGroups=gpio video binclock$", unit(root), re.M)
 
 
 def test_install_lets_a_virtualenv_in_a_home_directory_be_read(root):
@@ -94,7 +98,7 @@ def test_install_with_pwm_adds_the_root_drop_in_and_uninstall_removes_everything
     plan = install.uninstall(root)
     assert not drop_in.exists() and not drop_in.parent.exists()
     assert not (root / "etc/systemd/system/binclock.service").exists()
-    assert len(plan.written) == 2
+    assert len(plan.written) == 3  # with the sysusers.d snippet
     assert (root / "etc/binclock/config.toml").exists()
 
 
@@ -102,13 +106,13 @@ def test_uninstall_stops_the_service_before_removing_its_unit(root):
     install.install(root, start=["/usr/bin/binclock"])
     unit_file = root / "etc/systemd/system/binclock.service"
     seen = []
-    install.uninstall(root, stop=lambda: seen.append(unit_file.exists()))
-    assert seen == [True]
+    install.uninstall(root, stop=lambda units: seen.append((units, unit_file.exists())))
+    assert seen == [(["binclock.service"], True)]
 
 
 def test_uninstall_with_nothing_installed_stops_nothing(root):
     stops = []
-    plan = install.uninstall(root, stop=lambda: stops.append("stop"))
+    plan = install.uninstall(root, stop=lambda units: stops.append(units))
     assert stops == [] and plan.written == ()
 
 
@@ -246,10 +250,24 @@ def test_unit_with_the_root_pwm_drop_in_is_exposed_at_most_5_0(tmp_path):
 
 
 @needs_systemd
-def test_installed_unit_passes_systemd_analyze_verify(root):
-    install.install(root, start=install.command())
+def test_shipped_web_unit_is_exposed_at_most_2_5():
+    assert exposure(UNITS / "binclock-web.service") <= 2.5
+
+
+@needs_systemd
+def test_web_unit_serving_every_client_is_exposed_at_most_2_5(root):
+    write_config(root, '[web]\nlisten = "81.2.69.160:8780"\n')
+    install.install(root, web=True, start=install.command())
+    assert "\nIPAddressAllow=any\n" in web_unit(root)
+    assert exposure(root / "etc/systemd/system/binclock-web.service") <= 2.5
+
+
+@needs_systemd
+@pytest.mark.parametrize("name", ["binclock.service", "binclock-web.service"])
+def test_installed_unit_passes_systemd_analyze_verify(root, name):
+    install.install(root, web=True, start=install.command())
     result = subprocess.run(
-        [SYSTEMD_ANALYZE, "verify", "--man=no", str(root / "etc/systemd/system/binclock.service")],
+        [SYSTEMD_ANALYZE, "verify", "--man=no", str(root / "etc/systemd/system" / name)],
         capture_output=True,
         text=True,
         check=False,
@@ -257,9 +275,98 @@ def test_installed_unit_passes_systemd_analyze_verify(root):
     problems = [
         line
         for line in (result.stdout + result.stderr).splitlines()
-        if "binclock.service" in line and "Unknown group" not in line
+        if name in line and "Unknown group" not in line
     ]
     assert problems == [], result.stderr
+
+
+# -- the web page's unit and the control socket's group ----------------------------------------
+
+
+def test_service_install_web_writes_both_units_and_the_groups_sysusers_snippet(root, capsys):
+    assert main(["service", "install", "--root", str(root), "--web"]) == 0
+    out = capsys.readouterr().out
+    for path in (
+        "etc/systemd/system/binclock.service",
+        "etc/systemd/system/binclock-web.service",
+        "etc/sysusers.d/binclock.conf",
+    ):
+        assert f"wrote {root / path}\n" in out
+
+
+def test_install_without_web_writes_no_web_unit(root):
+    plan = install.install(root, start=["/usr/bin/binclock"])
+    assert not (root / "etc/systemd/system/binclock-web.service").exists()
+    assert all("web" not in line for line in plan.commands)
+
+
+def test_the_sysusers_snippet_makes_the_binclock_group(root):
+    install.install(root, start=["/usr/bin/binclock"])
+    lines = (root / "etc/sysusers.d/binclock.conf").read_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == ["g binclock -"]
+
+
+def test_the_group_is_made_before_systemd_reads_the_units(root):
+    commands = install.install(root, start=["/usr/bin/binclock"]).commands
+    assert commands.index("systemd-sysusers") < commands.index("systemctl daemon-reload")
+
+
+def test_install_web_enables_and_restarts_both_services(root):
+    commands = install.install(root, web=True, start=["/usr/bin/binclock"]).commands
+    assert "systemctl enable binclock binclock-web" in commands
+    assert "systemctl restart binclock binclock-web" in commands
+
+
+def test_the_web_unit_starts_this_installations_web_command(root):
+    install.install(root, web=True, start=["/opt/binclock/bin/binclock"])
+    expected = "/opt/binclock/bin/binclock web --config /etc/binclock/config.toml"
+    assert f"\nExecStart={expected}\n" in web_unit(root)
+
+
+def test_the_web_unit_keeps_the_sockets_group_that_install_makes(root):
+    install.install(root, web=True, start=["/usr/bin/binclock"])
+    assert "\nSupplementaryGroups=binclock\n" in web_unit(root)
+
+
+def test_the_web_unit_lets_a_virtualenv_in_a_home_directory_be_read(root):
+    install.install(root, web=True, start=["/home/pi/.venv/bin/binclock"])
+    assert re.search(r"^ProtectHome=read-only$", web_unit(root), re.M)
+
+
+@pytest.mark.parametrize(
+    ("listen", "allowed"),
+    [
+        (None, "localhost"),
+        ("127.0.0.1:8780", "localhost"),
+        ("[::1]:8780", "localhost"),
+        ("localhost:8780", "localhost"),
+        ("0.0.0.0:8780", install.LOCAL_NETWORKS),
+        ("192.168.1.20:80", install.LOCAL_NETWORKS),
+        ("[fe80::1]:8780", install.LOCAL_NETWORKS),
+        ("clock.local:8780", install.LOCAL_NETWORKS),
+        ("81.2.69.160:8780", "any"),
+        ("no port", "localhost"),
+    ],
+)
+def test_the_web_unit_allows_the_clients_its_listen_address_is_for(root, listen, allowed):
+    write_config(root, f'[web]\nlisten = "{listen}"\n' if listen else "")
+    install.install(root, web=True, start=["/usr/bin/binclock"])
+    assert f"\nIPAddressAllow={allowed}\nIPAddressDeny=any\n" in web_unit(root)
+
+
+def test_an_unreadable_config_leaves_the_web_page_on_localhost(root):
+    write_config(root, "[web\n")
+    install.install(root, web=True, start=["/usr/bin/binclock"])
+    assert "\nIPAddressAllow=localhost\n" in web_unit(root)
+
+
+def test_uninstall_stops_and_removes_the_web_unit_and_the_sysusers_snippet(root):
+    install.install(root, web=True, start=["/usr/bin/binclock"])
+    stopped = []
+    install.uninstall(root, stop=stopped.append)
+    assert stopped == [["binclock.service", "binclock-web.service"]]
+    assert not (root / "etc/systemd/system/binclock-web.service").exists()
+    assert not (root / "etc/sysusers.d/binclock.conf").exists()
 
 
 @pytest.fixture

@@ -60,9 +60,10 @@ def test_the_checked_in_picture_is_up_to_date(fresh, name):
     )
 
 
-def test_every_picture_in_docs_images_comes_from_the_script(fresh):
+def test_every_picture_in_docs_images_comes_from_the_script(make_images, fresh):
+    made = {*fresh, *make_images.SCREENSHOTS}
     made_by_hand = {
-        p.name for p in IMAGES.iterdir() if p.suffix in (".png", ".gif") and p.name not in fresh
+        p.name for p in IMAGES.iterdir() if p.suffix in (".png", ".gif") and p.name not in made
     }
     assert not made_by_hand, f"add these to scripts/make_images.py: {sorted(made_by_hand)}"
 
@@ -99,3 +100,11 @@ def test_the_eight_by_eight_pictures_are_eight_leds_square(make_images, fresh):
         pitch = style["led_size"] + style["spacing"]
         with Image.open(fresh[name]) as image:
             assert image.size == (8 * pitch + style["spacing"],) * 2, name
+
+
+def test_the_web_screenshots_are_checked_in_at_their_viewport_sizes(make_images):
+    """Browser output is not compared pixel for pixel (see the script's docstring)."""
+    for name, size in make_images.SCREENSHOTS.items():
+        assert (IMAGES / name).exists(), f"docs/images/{name} is missing; {REGENERATE}"
+        with Image.open(IMAGES / name) as image:
+            assert image.size == size, name

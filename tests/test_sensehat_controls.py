@@ -1,4 +1,4 @@
-"""Run-time controls (the Sense HAT joystick's requests) applied to the configuration."""
+"""Run-time controls (the Sense HAT joystick's requests) as changes of the configuration."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from binclock import config
-from binclock.controls import Control, apply, poller
+from binclock.control.state import layered
+from binclock.controls import Control, change, poller
 from binclock.drivers.fake import FakeDriver
 
 FACES = ["bcd", "binary"]
@@ -19,6 +20,11 @@ def settings(**data: object) -> config.Config:
 
 def brightness(value: float) -> config.Config:
     return settings(display={"brightness": value})
+
+
+def apply(settings: config.Config, control: Control, faces: list[str]) -> config.Config:
+    """``settings`` with ``control``'s change made, as the clock makes it."""
+    return layered(settings, change(settings, control, faces).overrides)
 
 
 def test_brighter_raises_brightness_by_a_tenth():

@@ -9,6 +9,9 @@ container can boot: without root, systemd or systemd-nspawn.
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -53,15 +56,21 @@ def container(tmp_path_factory) -> Iterator[Container]:
         yield booted_or_reason
 
 
-class Clock:
-    """The binclock service in the container, installed as ``service install`` does."""
+class Unit:
+    """A binclock unit in the container (the clock's by default), installed as
+    ``service install`` does: with the control socket's group made by systemd-sysusers."""
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Container, name: str = UNIT) -> None:
         self.container = container
-        self.drop_ins = container.path(UNIT_DIR / f"{UNIT}.d")
+        self.name = name
+        self.drop_ins = container.path(UNIT_DIR / f"{name}.d")
+        sysusers = container.path("/" / install.SYSUSERS)
+        sysusers.parent.mkdir(parents=True, exist_ok=True)
+        sysusers.write_text(install.SYSUSERS_TEXT)
+        container.run("systemd-sysusers")
         start = install.command()
-        unit = install.unit_text(start, CONFIG, install.existing_groups(container.path("/")))
-        container.path(UNIT_DIR / UNIT).write_text(unit)
+        groups = install.existing_groups(container.path("/"))
+        container.path(UNIT_DIR / name).write_text(install.unit_text(start, CONFIG, groups, name))
         self.drop_ins.mkdir(exist_ok=True)
         if in_a_home(container.binds):
             # Python itself lives in a home here (install looks at the virtualenv only).
@@ -78,20 +87,20 @@ class Clock:
         self.container.systemctl("daemon-reload")
 
     def start(self) -> bool:
-        return self.container.systemctl("start", UNIT, check=False).returncode == 0
+        return self.container.systemctl("start", self.name, check=False).returncode == 0
 
     def show(self, *properties: str) -> dict[str, str]:
-        return self.container.show(UNIT, *properties)
+        return self.container.show(self.name, *properties)
 
     def journal(self) -> str:
-        return self.container.journal(UNIT, self.cursor)
+        return self.container.journal(self.name, self.cursor)
 
     def logged(self, text: str, timeout: float = 30) -> bool:
         return bool(wait_until(lambda: text in self.journal(), timeout))
 
     def clean(self) -> None:
-        self.container.systemctl("stop", UNIT, check=False)
-        self.container.systemctl("reset-failed", UNIT, check=False)
+        self.container.systemctl("stop", self.name, check=False)
+        self.container.systemctl("reset-failed", self.name, check=False)
         for drop_in in self.drop_ins.glob("*.conf"):
             drop_in.unlink()
         self.container.systemctl("daemon-reload")
@@ -118,8 +127,8 @@ class Emulator:
 
 
 @pytest.fixture
-def clock(container) -> Iterator[Clock]:
-    service = Clock(container)
+def clock(container) -> Iterator[Unit]:
+    service = Unit(container)
     yield service
     service.clean()
 
@@ -133,13 +142,13 @@ def emulator(container) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def sense_hat(emulator, clock) -> Clock:
+def sense_hat(emulator, clock) -> Unit:
     clock.configure(f'driver = "sensehat"\n{SENSE_EMU}')
     return clock
 
 
 @pytest.fixture
-def stalling(clock, container) -> Iterator[Clock]:
+def stalling(clock, container) -> Iterator[Unit]:
     """The clock on a display that hangs on demand, with a 4 s watchdog."""
     clock.configure('driver = "stalling:StallingDriver"\n')
     clock.drop_in("stalling", f"Environment=PYTHONPATH={PLUGINS}", "WatchdogSec=4")
@@ -155,6 +164,19 @@ def timesyncd(container) -> Iterator[Path]:
     yield folder
     (folder / "synchronized").unlink(missing_ok=True)
     folder.rmdir()
+
+
+# -- the container -----------------------------------------------------------------------------
+
+
+def test_the_container_boots_in_a_cgroup_of_this_session_s_own(container):
+    # Shared with a container another session boots, its units' cgroups would come and go
+    # under each other (a transient unit then fails to start: "Failed to attach to cgroup").
+    own = f"/binclock-test-{os.getpid()}/"
+    lines = Path(f"/proc/{container.pid}/cgroup").read_text().splitlines()
+    placed = [line.split(":", 2) for line in lines]
+    systemd = [path for number, kind, path in placed if number == "0" or kind == "name=systemd"]
+    assert systemd and all(path.startswith(own) for path in systemd)
 
 
 # -- start, reload, stop ----------------------------------------------------------------------
@@ -322,3 +344,111 @@ def test_a_driver_on_mock_pins_runs_under_the_unit(clock, driver):
     }
     clock.container.systemctl("stop", UNIT)
     assert clock.show("ExecMainStatus") == {"ExecMainStatus": "0"}
+
+
+# -- privilege separation: the clock has no network, the web page no devices ------------------
+
+PROBE = PLUGINS / "probe.py"
+DEVICE = Path("/dev/spidev0.0")  # a stand-in with /dev/null's numbers, open to everyone
+
+
+def probe(unit: Unit, what: str) -> None:
+    """Have ``unit`` try ``what`` (see service_plugins/probe.py) in its own sandbox."""
+    unit.drop_in("probe", f"ExecStartPre={sys.executable} {PROBE} {what}")
+
+
+@pytest.fixture
+def device(container) -> Iterator[Path]:
+    node = container.path(DEVICE)
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    node.chmod(0o666)
+    yield DEVICE
+    node.unlink()
+
+
+def test_outside_a_unit_the_probes_are_allowed(container, device):
+    assert container.run(sys.executable, str(PROBE), "inet").stdout == "probe inet: allowed\n"
+    opened = container.run(sys.executable, str(PROBE), str(device)).stdout
+    assert opened == f"probe {device}: allowed\n"
+
+
+def test_the_clock_cannot_open_an_internet_socket(clock):
+    clock.configure('driver = "jsonl"\n')
+    probe(clock, "inet")
+    assert clock.start(), clock.journal()
+    assert clock.logged("probe inet: Address family not supported by protocol"), clock.journal()
+
+
+def test_the_web_page_cannot_open_a_device(web, device):
+    probe(web, str(device))
+    web.start()
+    assert web.logged(f"probe {device}: No such file or directory"), web.journal()
+
+
+# -- the clock and its web page, through the control socket -----------------------------------
+
+WEB_STATE = "http://127.0.0.1:8780/api/state"  # the unit's default: [web] listen
+STATE_FILE = Path("/var/lib/private/binclock/state.json")
+FETCH = """
+import sys, urllib.request
+method, url, body = sys.argv[1:]
+request = urllib.request.Request(
+    url, method=method, data=body.encode() or None, headers={"Content-Type": "application/json"}
+)
+print(urllib.request.urlopen(request, timeout=5).read().decode())
+"""
+
+
+@pytest.fixture
+def web(clock, container) -> Iterator[Unit]:
+    """The web page's unit, with the clock on the jsonl driver; the clock's state is
+    forgotten afterwards."""
+    clock.configure('driver = "jsonl"\n')
+    page = Unit(container, install.WEB_UNIT)
+    yield page
+    page.clean()
+    container.systemctl("stop", UNIT, check=False)
+    container.path(STATE_FILE).unlink(missing_ok=True)
+
+
+def fetch(container: Container, method: str = "GET", body: str = "") -> dict | None:
+    """The clock's state through the web page, from inside the container; None if no answer."""
+    answer = container.run(sys.executable, "-c", FETCH, method, WEB_STATE, body, check=False)
+    return json.loads(answer.stdout) if answer.returncode == 0 else None
+
+
+def test_the_control_socket_is_for_root_and_the_binclock_group(clock, container):
+    clock.configure('driver = "jsonl"\n')
+    assert clock.start(), clock.journal()
+    socket_file = container.path("/run/binclock/control.sock")
+    assert wait_until(socket_file.exists)
+    info = socket_file.stat()
+    assert stat.S_ISSOCK(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o660
+    group = container.run("getent", "group", str(info.st_gid)).stdout
+    assert group.startswith("binclock:")
+
+
+def test_starting_the_web_page_starts_the_clock_it_shows(web, container):
+    assert web.start(), web.journal()
+    state = wait_until(lambda: fetch(container))
+    assert state, web.journal()
+    assert (state["driver"], state["power"]) == ("jsonl", "on")
+    assert container.show(UNIT, "ActiveState") == {"ActiveState": "active"}
+
+
+def test_a_change_made_through_the_web_page_survives_a_restart_of_the_clock(web, container):
+    assert web.start(), web.journal()
+    assert wait_until(lambda: fetch(container)), web.journal()
+    assert fetch(container, "PATCH", json.dumps({"brightness": 0.25}))["brightness"] == 0.25
+    clock_pid = container.show(UNIT, "MainPID")
+    container.systemctl("restart", UNIT)
+    assert container.show(UNIT, "MainPID") != clock_pid
+    state = wait_until(lambda: fetch(container))
+    assert state, web.journal()
+    assert (state["brightness"], state["sources"]["brightness"]) == (0.25, "runtime")
+
+
+def test_the_web_page_stops_with_the_clock(web, container):
+    assert web.start(), web.journal()
+    container.systemctl("stop", UNIT)
+    assert web.show("ActiveState") == {"ActiveState": "inactive"}

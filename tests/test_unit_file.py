@@ -1,6 +1,6 @@
-"""What the shipped unit sets, read as systemd reads it (each setting may appear many times).
+"""What the shipped units set, read as systemd reads them (each setting may appear many times).
 
-tests/systemd/ proves the same settings at work under a real systemd.
+tests/test_service_under_systemd.py proves the same settings at work under a real systemd.
 """
 
 from __future__ import annotations
@@ -8,13 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 UNIT = Path(__file__).parent.parent / "systemd" / "binclock.service"
+WEB_UNIT = UNIT.with_name("binclock-web.service")
 
 
-def settings(section: str) -> dict[str, list[str]]:
-    """Every value given to each key of ``section``, in order."""
+def settings(section: str, unit: Path = UNIT) -> dict[str, list[str]]:
+    """Every value given to each key of ``section`` of ``unit``, in order."""
     found: dict[str, list[str]] = {}
     current = None
-    for line in UNIT.read_text().splitlines():
+    for line in unit.read_text().splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -58,3 +59,83 @@ def test_restarts_are_bounded_to_five_starts_in_two_minutes():
     unit = settings("Unit")
     assert unit["StartLimitIntervalSec"] == ["120"]
     assert unit["StartLimitBurst"] == ["5"]
+
+
+# -- the clock and its control socket ----------------------------------------------------------
+
+
+def test_the_clock_makes_its_socket_folder_at_start_open_for_the_sockets_group():
+    service = settings("Service")
+    assert service["RuntimeDirectory"] == ["binclock"]
+    assert service["RuntimeDirectoryMode"] == ["0755"]
+
+
+def test_the_clock_may_give_its_socket_to_the_binclock_group():
+    assert "binclock" in settings("Service")["SupplementaryGroups"][0].split()
+
+
+def test_the_system_call_filter_lets_the_clock_give_its_socket_to_the_group():
+    # ~@privileged refuses chown(); without CAP_CHOWN it only gives away to the own groups.
+    filters = settings("Service")["SystemCallFilter"]
+    allowed_again = filters[filters.index("~@privileged @resources") + 1 :]
+    assert "@chown" in " ".join(allowed_again).split()
+
+
+def test_the_clocks_dynamic_user_is_not_named_like_the_sockets_group():
+    service = settings("Service")
+    assert service["DynamicUser"] == ["yes"]
+    assert service["User"] == ["binclockd"]
+
+
+def test_the_clock_has_no_network_only_unix_sockets():
+    service = settings("Service")
+    assert service["PrivateNetwork"] == ["yes"]
+    assert service["RestrictAddressFamilies"] == ["AF_UNIX"]
+    assert service["IPAddressDeny"] == ["any"]
+
+
+# -- the web page ------------------------------------------------------------------------------
+
+
+def web(key: str, section: str = "Service") -> list[str]:
+    return settings(section, WEB_UNIT).get(key, [])
+
+
+def test_the_web_page_runs_as_a_user_of_its_own_in_the_sockets_group():
+    assert web("DynamicUser") == ["yes"]
+    assert web("SupplementaryGroups") == ["binclock"]
+
+
+def test_the_web_page_has_no_devices():
+    assert web("PrivateDevices") == ["yes"]
+    assert web("DeviceAllow") == []
+
+
+def test_the_web_page_serves_localhost_only_unless_install_says_otherwise():
+    assert web("IPAddressAllow") == ["localhost"]
+    assert web("IPAddressDeny") == ["any"]
+
+
+def test_the_web_page_may_open_internet_and_unix_sockets():
+    assert web("RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"]
+
+
+def test_the_web_page_runs_only_while_the_clock_does_and_starts_after_it():
+    assert web("BindsTo", "Unit") == ["binclock.service"]
+    assert web("After", "Unit") == ["binclock.service"]
+    assert web("WantedBy", "Install") == ["binclock.service"]
+
+
+def test_the_web_page_looks_for_the_control_socket_in_the_clocks_runtime_directory():
+    pairs = " ".join(web("Environment")).split()
+    assert "RUNTIME_DIRECTORY=/run/binclock" in pairs
+
+
+def test_the_web_page_keeps_its_token_in_a_state_directory_of_its_own():
+    assert web("StateDirectory") == ["binclock-web"]
+    assert web("StateDirectoryMode") == ["0700"]
+
+
+def test_the_web_page_is_started_as_binclock_web_with_the_clocks_config():
+    assert web("Type") == ["simple"]
+    assert web("ExecStart") == ["/usr/local/bin/binclock web --config /etc/binclock/config.toml"]
