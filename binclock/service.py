@@ -105,6 +105,7 @@ class Service:
         self.sync_checked_at: int | None = None
         self.level: float | None = None
         self._ahead: dict[int, Frame] = {}
+        self._shown_now: int | None = None  # the second last shown as a change was answered
         self.hub = Hub()
         self.overlay = Overlay()
         self.last_frame: Frame | None = None
@@ -186,10 +187,11 @@ class Service:
                         return exitcodes.OK
                     if second is None:
                         continue
-                if self._poll_controls is not None:
-                    self._handle_controls(self._poll_controls)
-                if not self._tick(second):
-                    return exitcodes.SOFTWARE
+                if second != self._shown_now:  # else shown as a change was answered
+                    if self._poll_controls is not None:
+                        self._handle_controls(self._poll_controls)
+                    if not self._tick(second):
+                        return exitcodes.SOFTWARE
                 shown += 1
             return exitcodes.OK
         except Finished as done:
@@ -538,7 +540,8 @@ class Service:
 
     def _show_now(self) -> None:
         """Show the current second again, as changed (not waiting for the next one)."""
-        self._tick(math.floor(self.clock.time()))
+        self._shown_now = math.floor(self.clock.time())
+        self._tick(self._shown_now)
 
     # -- signals and reload --------------------------------------------------------------
 

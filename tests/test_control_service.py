@@ -261,3 +261,11 @@ def test_a_change_is_answered_once_its_frame_is_shown_and_published(tmp_path):
     assert (before.width, before.height) != (shown.width, shown.height)
     assert (frame["width"], frame["height"]) == (shown.width, shown.height)
     assert json.dumps(frame, separators=(",", ":")) in published
+
+
+def test_a_change_waiting_as_a_second_begins_shows_that_second_once(tmp_path):
+    service = make(tmp_path)
+    service.submit(lambda: service.apply(Change({"face": "bcd"})))
+    service.run(frames=2)
+    times = [t.strftime("%H:%M:%S") for t in service.driver.times]
+    assert times == ["12:00:00", "12:00:01"]
