@@ -67,10 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def socket_of(path: Path | None) -> Path:
-    found = control.find_socket(config.load(path)[0])
-    if found is None:
-        raise config.ConfigError('the control API is off ([control] socket = "")')
-    return found
+    return control.required_socket(config.load(path)[0])
 
 
 # -- the actions ------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def test_only_the_bearer_token_matches(header, ok):
 def plan(tmp_path, listen, **web):
     cfg = config.validate({"web": {"token_file": str(tmp_path / "web-token"), **web}})
     host, _ = command.listen_address(listen)
-    return command.plan(cfg, host, tmp_path / "control.sock")
+    return command.plan(cfg, host, tmp_path / "control.sock", tmp_path / "web-token")
 
 
 def test_listening_beyond_loopback_requires_the_token(tmp_path):

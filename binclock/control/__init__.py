@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from binclock.config import Config
+from binclock.config import Config, ConfigError
+from binclock.web.access import state_folder
 
 API_VERSION = 1
 
@@ -43,6 +44,14 @@ def find_socket(config: Config, environ: Mapping[str, str] | None = None) -> Pat
     return own if own.exists() else SERVICE_SOCKET
 
 
+def required_socket(config: Config) -> Path:
+    """The socket a client uses (``find_socket``); a ConfigError when the API is off."""
+    found = find_socket(config)
+    if found is None:
+        raise ConfigError('the control API is off ([control] socket = "")')
+    return found
+
+
 def user_socket(environ: Mapping[str, str]) -> Path:
     """The control socket of a clock run by a user, outside systemd."""
     if environ.get("XDG_RUNTIME_DIR"):
@@ -55,7 +64,4 @@ def state_path(config: Config, environ: Mapping[str, str] | None = None) -> Path
     environ = os.environ if environ is None else environ
     if config.control.state_file:
         return Path(config.control.state_file).expanduser()
-    if environ.get("STATE_DIRECTORY"):
-        return Path(environ["STATE_DIRECTORY"].split(":")[0]) / "state.json"
-    home = environ.get("XDG_STATE_HOME") or str(Path(environ.get("HOME", "~"), ".local", "state"))
-    return Path(home).expanduser() / "binclock" / "state.json"
+    return state_folder(environ) / "state.json"

@@ -57,9 +57,12 @@ def change_of(patch: StatePatch, face: str) -> Change:
     given = patch.model_fields_set
     for key, group in (("face", registry.FACES), ("driver", registry.DRIVERS)):
         name = getattr(patch, key)
-        if key in given and name is not None and name not in registry.registered(group):
-            installed = ", ".join(registry.registered(group))
-            raise BadName(f"{key} {name!r} is not an installed {key} (installed: {installed})")
+        if key not in given or name is None:
+            continue
+        installed = registry.registered(group)
+        if name not in installed:
+            listing = ", ".join(installed)
+            raise BadName(f"{key} {name!r} is not an installed {key} (installed: {listing})")
     overrides: dict[str, Any] = {}
     for key in given & PATHS.keys():
         value = getattr(patch, key)

@@ -64,8 +64,6 @@ class ControlClient(http.client.HTTPConnection):
             self.request(method, path, body=data, headers=headers)
             response = self.getresponse()
             answer = response.read()
-        except ControlError:
-            raise
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             raise ClockNotRunning(0, f"the clock stopped answering: {exc}") from None

@@ -66,17 +66,21 @@ def host_of(header: str) -> str:
     return header.partition(":")[0]
 
 
+def state_folder(environ: Mapping[str, str]) -> Path:
+    """Where binclock keeps what outlives a run: systemd's state folder, else the user's."""
+    if environ.get("STATE_DIRECTORY"):
+        # systemd may list several folders, separated by colons; ours is the first.
+        return Path(environ["STATE_DIRECTORY"].split(":")[0])
+    home = environ.get("XDG_STATE_HOME") or str(Path(environ.get("HOME", "~"), ".local", "state"))
+    return Path(home).expanduser() / "binclock"
+
+
 def token_path(configured: Path | None, environ: Mapping[str, str] | None = None) -> Path:
-    """The token file: as configured, else in systemd's state folder, else the user's."""
+    """The token file: as configured, else in the state folder."""
     environ = os.environ if environ is None else environ
     if configured is not None:
         return configured.expanduser()
-    if environ.get("STATE_DIRECTORY"):
-        return Path(environ["STATE_DIRECTORY"].split(":")[0]) / TOKEN_NAME
-    state_home = environ.get("XDG_STATE_HOME") or str(
-        Path(environ.get("HOME", "~"), ".local/state")
-    )
-    return Path(state_home).expanduser() / "binclock" / TOKEN_NAME
+    return state_folder(environ) / TOKEN_NAME
 
 
 def ensure_token(path: Path) -> str:

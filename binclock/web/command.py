@@ -18,7 +18,7 @@ def web(args: argparse.Namespace) -> int:
         print(token(path))
         return exitcodes.OK
     host, port = listen_address(args.listen or cfg.web.listen)
-    settings = plan(cfg, host, args.socket or socket_path(cfg))
+    settings = plan(cfg, host, args.socket or control.required_socket(cfg), path)
     try:
         from binclock.web import app
     except ImportError:
@@ -39,13 +39,13 @@ def listen_address(text: str) -> tuple[str, int]:
         raise commands.UsageError(f"--listen {text}: {exc}") from None
 
 
-def plan(cfg: config.Config, host: str, socket: Path) -> access.Settings:
+def plan(cfg: config.Config, host: str, socket: Path, token_file: Path) -> access.Settings:
     """The web process's settings: a token is required beyond loopback, or when asked for."""
     needs_token = cfg.web.require_token or not access.is_loopback(host)
     return access.Settings(
         socket=socket,
         hosts=access.host_names(host, cfg.web.hosts),
-        token=token(access.token_path(cfg.web.token_file)) if needs_token else None,
+        token=token(token_file) if needs_token else None,
     )
 
 
@@ -64,11 +64,3 @@ def _ready(needs_token: bool, path: Path) -> Callable[[str], None]:
             print(f"binclock: it asks for the token in {path}", file=sys.stderr, flush=True)
 
     return say
-
-
-def socket_path(cfg: config.Config) -> Path:
-    """The control socket the clock serves, found as ``binclock ctl`` finds it."""
-    found = control.find_socket(cfg)
-    if found is None:
-        raise config.ConfigError('the control API is off ([control] socket = ""): nothing to serve')
-    return found
