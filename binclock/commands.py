@@ -55,6 +55,9 @@ def list_plugins(group: str, machine: Machine | None = None) -> str:
     from binclock import doctor as checks  # only needed here, as for ``doctor``
 
     rows = []
+    if group == registry.DRIVERS:
+        machine = machine or checks.Machine()
+        host = machine.host()
     for name, ep in registry.registered(group).items():
         try:
             cls = ep.load()
@@ -65,7 +68,7 @@ def list_plugins(group: str, machine: Machine | None = None) -> str:
         if group == registry.FACES:
             rows.append((name, "", description))
             continue
-        rows.append((name, "no" if checks.here(name, machine).fix else "yes", description))
+        rows.append((name, "no" if checks.here(name, machine, host).fix else "yes", description))
     if group == registry.FACES:
         return "\n".join(f"{n:<12} {d}" for n, _, d in rows)
     lines = [f"{'NAME':<12} {'READY':<6} DESCRIPTION"]

@@ -516,12 +516,13 @@ def driver_finding(machine: Machine, host: Host, name: str, setup: Setup) -> Fin
     return Finding("not available here", problem) if problem else Finding("ready")
 
 
-def here(name: str, machine: Machine | None = None) -> Finding:
+def here(name: str, machine: Machine | None = None, host: Host | None = None) -> Finding:
     """What the checks find for driver ``name`` with its default options on this machine
-    (a ``fix`` means it cannot run here): what ``--list-drivers`` calls READY."""
+    (a ``fix`` means it cannot run here): what ``--list-drivers`` calls READY. Pass the
+    machine and its host when asking for several drivers, so they are looked at once."""
     machine = machine or Machine()
     defaults = Setup(None, None, None, Row(Status.OK, "config", "built-in defaults"))
-    return driver_finding(machine, machine.host(), name, defaults)
+    return driver_finding(machine, host or machine.host(), name, defaults)
 
 
 def install_fix(name: str, cls: Any) -> str:
