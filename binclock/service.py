@@ -232,6 +232,8 @@ class Service:
         if self.hub.subscribers:
             self.hub.publish("frame", json.dumps(record(frame), separators=(",", ":")))
         if covered:
+            if self.state.power and self.overlay.showing is None:
+                self._publish_state()  # the notification that covered the clock is over
             return True  # what comes next is not the clock's frame to prepare or fade to
         upcoming = second + 1
         if upcoming in self._ahead and not self._fading:
@@ -300,8 +302,7 @@ class Service:
             return replace(frame, pixels=Frame.blank(frame.width, frame.height).pixels)
         shown = self.overlay.frame(second, frame)
         if shown is None:
-            self._publish_state()  # the notification is over
-            return frame
+            return frame  # the notification is over: _tick says so once it is shown
         return replace(shown, time=frame.time, labels=(), caption=frame.caption)
 
     def _render(self, second: int) -> Frame:
@@ -388,8 +389,9 @@ class Service:
                 self.state_file.save(state)
             except OSError as exc:
                 log.warning("cannot keep the run-time state in %s: %s", self.state_file.path, exc)
-        self._publish_state()
-        return self.view()
+        view = self.view()
+        self._publish_state(view)
+        return view
 
     def _use(self, config: Config, source: Path | None) -> None:
         """Run with ``config``: a new driver, face or painter as its changes need; on a
@@ -460,9 +462,9 @@ class Service:
         self._publish_state()
         return {"cleared": cleared}
 
-    def _publish_state(self) -> None:
+    def _publish_state(self, view: dict[str, Any] | None = None) -> None:
         if self.hub.subscribers:
-            self.hub.publish("state", json.dumps(self.view(), separators=(",", ":")))
+            self.hub.publish("state", json.dumps(view or self.view(), separators=(",", ":")))
 
     # -- what the control API reads (from its own threads) --------------------------------
 

@@ -166,6 +166,17 @@ def test_a_notified_number_shows_over_the_clock_for_its_seconds(tmp_path):
     assert shown[2] == (12, 0, 2)
 
 
+def test_the_end_of_a_notification_is_told_after_the_clock_s_frame_is_back(tmp_path):
+    service = make(tmp_path)
+    service.notify(NotifyRequest(number=5, seconds=2))
+    events = service.hub.subscribe()
+    service.run(frames=3)
+    told = [events.get_nowait() for _ in range(events.qsize())]
+    names = [name for name, _ in told]
+    assert names == ["frame", "frame", "frame", "state"]
+    assert json.loads(told[-1][1])["notify"] is None
+
+
 def test_a_blinking_colour_is_lit_every_other_second(tmp_path):
     service = make(tmp_path)
     service.notify(NotifyRequest(colour="#ff0000", blink=True, seconds=3))
