@@ -29,6 +29,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ptyclock import status_kib
+
 BASELINE = """
 import time
 from datetime import datetime
@@ -107,13 +109,6 @@ SERIES = ("binclock VmRSS", "binclock RssAnon", "baseline VmRSS", "baseline RssA
 FIELDS = ("VmRSS:", "RssAnon:")
 
 
-def resident(pid: int) -> list[int]:
-    """VmRSS and RssAnon of process ``pid`` in KiB."""
-    with Path(f"/proc/{pid}/status").open() as f:
-        kib = dict(line.split()[:2] for line in f if line.startswith(FIELDS))
-    return [int(kib[field]) for field in FIELDS]
-
-
 def real_time(
     minutes: float, every: float, warmup: float, env: dict[str, str]
 ) -> tuple[list[float], list[list[int]]]:
@@ -135,7 +130,7 @@ def real_time(
                 if proc.poll() is not None:
                     raise SystemExit(f"{proc.args[:4]} exited with status {proc.returncode}")
             times.append((time.monotonic() - t0) / 60)
-            rows.append([kib for proc in procs for kib in resident(proc.pid)])
+            rows.append([kib for proc in procs for kib in status_kib(proc.pid, FIELDS)])
     finally:
         for proc in procs:
             proc.terminate()

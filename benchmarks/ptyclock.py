@@ -82,12 +82,19 @@ def cpu_ns(pid: int) -> int:
     return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
 
 
+def status_kib(pid: int, fields: tuple[str, ...]) -> list[int]:
+    """The process's ``fields`` of /proc/PID/status (such as ``"VmRSS:"``) in KiB, read at
+    once; 0 for a field it does not have."""
+    kib = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(fields):
+            kib[line.split()[0]] = int(line.split()[1])
+    return [kib.get(field, 0) for field in fields]
+
+
 def rss_kib(pid: int) -> int:
     """The process's resident memory."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    return status_kib(pid, ("VmRSS:",))[0]
 
 
 def read_until(clocks: list[PtyClock], deadline: float) -> None:

@@ -22,14 +22,15 @@ WEB_UNIT = "binclock-web.service"
 DROP_IN = "rpi-ws281x-pwm.conf"
 UNIT_DIR = Path("etc/systemd/system")
 SYSUSERS = Path("etc/sysusers.d/binclock.conf")
-GROUP = "binclock"  # owns the control socket; made by the sysusers.d snippet, not found
+# The group that owns the control socket, made by the sysusers.d snippet below.
+GROUP = configuration.ControlConfig.model_fields["group"].default
 SUBCOMMAND = {UNIT: [], WEB_UNIT: ["web"]}
 SYSUSERS_TEXT = f"""\
 # The group of binclock's control socket: its members may change the running clock.
 # Written by binclock service install; made by systemd-sysusers.
 g {GROUP} -
 """
-LISTEN = "127.0.0.1:8780"  # the web page's address when [web] listen is not set
+LISTEN = configuration.WebConfig.model_fields["listen"].default  # when [web] listen is unset
 # The clients a web page listening on a private or every address may have: this machine and
 # the local networks (RFC 1918, link-local, IPv6 unique local), never the internet.
 LOCAL_NETWORKS = "localhost link-local 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7"

@@ -50,6 +50,7 @@ class DisplayLost(Exception):
 
 
 SKIPPABLE = (ConfigError, UnknownPlugin, BrokenPlugin)
+REFUSED = (*SKIPPABLE, DriverUnavailable)  # a change that cannot be made changes nothing
 
 
 class Service:
@@ -152,7 +153,7 @@ class Service:
         display changes: each second runs cold, so it should touch as little as it can."""
         self._poll_controls = controls.poller(self.driver)
         self._fading = self.config.transition.enabled and can_animate(self.driver)
-        self._mark_mode = self._indicator_mode()
+        self._mark_mode = indicator_mode(self.config, self.under_systemd)
         # The frame shown may differ from the one rendered: the schedule is logged, or the
         # sync mark may go on it.
         self._decorating = bool(self.config.schedule) or self._mark_mode != "off"
@@ -346,9 +347,6 @@ class Service:
 
     # -- clock synchronisation -----------------------------------------------------------
 
-    def _indicator_mode(self) -> str:
-        return indicator_mode(self.config, self.under_systemd)
-
     def _synchronised(self, second: int) -> bool:
         due = not self.synced or abs(second - (self.sync_checked_at or 0)) >= SYNC_RECHECK
         if due:
@@ -410,7 +408,7 @@ class Service:
             try:
                 driver = build_driver(config, source)
                 pipeline = build_pipeline(config, driver, source)
-            except (*SKIPPABLE, DriverUnavailable):
+            except REFUSED:
                 if driver is not None:
                     driver.close()
                 try:
@@ -535,7 +533,7 @@ class Service:
                 return answers
             try:
                 result = work()
-            except (*SKIPPABLE, DriverUnavailable) as exc:
+            except REFUSED as exc:
                 answers.append(partial(future.set_exception, exc))
             else:
                 answers.append(partial(future.set_result, result))
@@ -573,7 +571,7 @@ class Service:
         try:
             base, source = self.loader()
             self._use(layered(base, self.state.overrides, source), source)
-        except (*SKIPPABLE, DriverUnavailable) as exc:
+        except REFUSED as exc:
             return self._keep(exc)
         self.base = base
         self._publish_state()
