@@ -10,6 +10,7 @@ from webpage import (
     chromium,
     drawn,
     fill,
+    load,
     port_of,
     request,
     running_web,
@@ -49,8 +50,7 @@ def page(browser, url, port):
     """The page loaded, showing frames, on a clock without run-time overrides."""
     request(port, "DELETE", "/api/state/overrides")
     request(port, "DELETE", "/api/notify")
-    browser.get(url)
-    wait_for(lambda: drawn(browser)["frame"], "the page to draw a frame", SHOWS)
+    load(browser, url, SHOWS)
     yield browser
     request(port, "DELETE", "/api/state/overrides")
     request(port, "DELETE", "/api/notify")

@@ -23,6 +23,7 @@ from typing import Any
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 START_TIMEOUT = 30.0
+LOADS = 3  # tries at starting Chromium and at loading a page (a fresh browser may fail one)
 CLEAN_ENV = ("BINCLOCK_CONFIG", "RUNTIME_DIRECTORY", "STATE_DIRECTORY", "XDG_RUNTIME_DIR")
 
 
@@ -187,9 +188,18 @@ def chromium(profile: Path, width: int = 1280, height: int = 800) -> Any:
         f"--window-size={width},{height}",
     ):
         options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    viewport(browser, width, height)
-    return browser
+    from selenium.common.exceptions import WebDriverException
+
+    failure = ""
+    for _ in range(LOADS):
+        try:
+            browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        except WebDriverException as exc:
+            failure = str(exc.msg or type(exc).__name__).splitlines()[0]
+            continue
+        viewport(browser, width, height)
+        return browser
+    raise RuntimeError(f"Chromium did not start in {LOADS} tries: {failure}")
 
 
 def viewport(browser: Any, width: int, height: int) -> None:
@@ -202,8 +212,25 @@ def viewport(browser: Any, width: int, height: int) -> None:
 
 DRAWN = """
 const leds = [...document.querySelectorAll('#leds circle')].map(c => c.getAttribute('fill'));
-return {frame: window.binclock.lastFrame, leds: leds};
+return {frame: window.binclock ? window.binclock.lastFrame : null, leds: leds};
 """
+
+
+def load(browser: Any, url: str, timeout: float) -> None:
+    """``url`` loaded in ``browser`` until it draws a frame; a failed navigation is tried
+    again, and the last failure is told in one line."""
+    from selenium.common.exceptions import WebDriverException
+
+    failure = ""
+    for _ in range(LOADS):
+        try:
+            browser.get(url)
+            wait_for(lambda: drawn(browser)["frame"], "the page to draw a frame", timeout)
+            return
+        except (WebDriverException, TimeoutError) as exc:
+            message = exc.msg if isinstance(exc, WebDriverException) else str(exc)
+            failure = str(message or type(exc).__name__).splitlines()[0]
+    raise AssertionError(f"{url} did not load in {LOADS} tries: {failure}")
 
 
 def drawn(browser: Any) -> dict[str, Any]:
