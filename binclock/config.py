@@ -215,6 +215,70 @@ class WebConfig(Section):
         return value
 
 
+TOPIC_LEVEL = re.compile(r"[^/+#\x00]+(/[^/+#\x00]+)*")  # a topic name, no wildcards
+
+
+def _topic(value: str | None) -> str | None:
+    """``value`` if it can be published to: no wildcard, no empty level, no NUL."""
+    if value and not TOPIC_LEVEL.fullmatch(value):
+        raise ValueError("must be a topic name: levels split by '/', no '+', '#' or empty level")
+    return value
+
+
+class MqttConfig(Section):
+    """The MQTT bridge's own process (binclock mqtt): its broker, its topics and Home
+    Assistant discovery. Unset host: no bridge."""
+
+    host: str | None = Field(None, description="the broker's host name or address")
+    port: int | None = Field(
+        None, ge=1, le=65535, description="the broker's port; unset: 1883, or 8883 with tls"
+    )
+    protocol: Literal["3.1.1", "5"] = Field("3.1.1", description="MQTT version: 3.1.1 or 5")
+    keepalive: int = Field(
+        60, ge=5, le=65535, description="seconds between pings when nothing else is sent"
+    )
+    client_id: str | None = Field(
+        None, description="the client id given to the broker; unset: binclock-DEVICE_ID"
+    )
+    username: str | None = Field(None, description="user name, when the broker asks for one")
+    password_file: Path | None = Field(
+        None,
+        description="file whose first line is the password (kept out of the configuration,"
+        " the command line and the logs)",
+    )
+    tls: bool = Field(False, description="connect over TLS")
+    ca_file: Path | None = Field(
+        None, description="CA certificates (PEM) to trust for TLS; unset: the system's"
+    )
+    cert_file: Path | None = Field(None, description="client certificate (PEM) for TLS")
+    key_file: Path | None = Field(None, description="the client certificate's key (PEM)")
+    device_id: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9_-]{1,64}$",
+        description="this clock's id in topics and in Home Assistant (a-z, 0-9, _ and -);"
+        " unset: the host name, lower-cased, other characters as _",
+    )
+    name: str | None = Field(
+        None, description="this clock's name in Home Assistant; unset: binclock HOSTNAME"
+    )
+    base_topic: str | None = Field(
+        None, description="the topics' common start; unset: binclock/DEVICE_ID"
+    )
+    fleet_topic: str = Field(
+        "binclock/all/set",
+        description="a set topic every clock obeys (one message for the whole house); empty: none",
+    )
+    discovery: bool = Field(True, description="announce the clock to Home Assistant")
+    discovery_prefix: str = Field(
+        "homeassistant", min_length=1, description="Home Assistant's discovery prefix"
+    )
+
+    @field_validator("base_topic", "fleet_topic", "discovery_prefix")
+    @classmethod
+    def _topics(cls, value: str | None) -> str | None:
+        return _topic(value)
+
+
 class Config(Section):
     """The whole configuration file."""
 
@@ -232,6 +296,7 @@ class Config(Section):
     transition: TransitionOptions = Field(default_factory=TransitionOptions)
     control: ControlConfig = Field(default_factory=ControlConfig)
     web: WebConfig = Field(default_factory=WebConfig)
+    mqtt: MqttConfig = Field(default_factory=MqttConfig)
     drivers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="options per driver, as [drivers.NAME] tables"
     )
