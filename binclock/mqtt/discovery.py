@@ -14,6 +14,10 @@ from typing import Any
 
 from binclock.mqtt.topics import Topics
 
+SYNCHRONISED = (
+    "{{ 'None' if value_json.synchronised is none"
+    " else 'ON' if value_json.synchronised else 'OFF' }}"
+)
 ONLINE = "online"
 OFFLINE = "offline"
 
@@ -59,7 +63,8 @@ def announcements(ids: Topics, view: dict, name: str, version: str) -> dict[str,
         "name": "Synchronised",
         "unique_id": f"binclock_{ident}_synchronised",
         "state_topic": ids.state,
-        "value_template": "{{ 'ON' if value_json.synchronised else 'OFF' }}",
+        # "None" is Home Assistant's word for unknown: a clock that cannot tell
+        "value_template": SYNCHRONISED,
         "entity_category": "diagnostic",
         **common,
     }
