@@ -214,7 +214,7 @@ def test_a_message_of_exactly_64_kib_is_read():
         ({"state": True}, "state = True: Input should be a valid string"),
         ({"state": None}, "state = null: give a value, or leave the key out"),
         ({"color": {"r": 1, "g": 2}}, "color.b: missing"),
-        ({"color": {"r": 1, "g": 2, "b": 3, "w": 4}}, "color.w"),
+        ({"color": {"r": 1, "g": 2, "b": 3, "w": 4}}, "color.w: unknown key"),
         ({"color": {"r": 1, "g": 2, "b": False}}, "color.b = False"),
         ({"color": {"r": 1, "g": 2, "b": 300}}, "color.b = 300"),
         ({"color": [1, 2, 3]}, "color = [1, 2, 3]"),
@@ -260,7 +260,13 @@ def test_a_face_not_installed_is_refused_listing_the_installed_ones():
 
 
 @pytest.mark.parametrize(
-    "fields", [{"effect": "é" * 5000}, {"é" * 5000: 1}, {"color_mode": ["x" * 5000]}]
+    "fields",
+    [
+        {"effect": "é" * 5000},
+        {"é" * 5000: 1},
+        {"color_mode": ["x" * 5000]},
+        {"color": {"r": 1, "g": 2, "b": 3, "é" * 5000: 4}},
+    ],
 )
 def test_a_refusal_quotes_at_most_60_characters_of_a_value(fields):
     reason = refusal(message(**fields))

@@ -215,9 +215,12 @@ def _known_keys(document: dict[str, Any]) -> None:
 def _problem(exc: ValidationError) -> str:
     """The first problem in ``exc`` as ``key = value: what is wrong``."""
     item = exc.errors()[0]
-    key = ".".join(str(p) for p in item["loc"] if not str(p).startswith("function-"))
+    loc = [str(p) for p in item["loc"] if not str(p).startswith("function-")]
+    key = ".".join(shown(p, quote=False) for p in loc)
     if item["type"] == "missing":
         return f"{key}: missing"
+    if item["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
     why = item["msg"].removeprefix("Value error, ")
     return f"{key} = {shown(item.get('input'))}: {why}"
 
