@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from binclock.mqtt.payload import SCALE
 from binclock.mqtt.topics import Topics
 
 SYNCHRONISED = (
@@ -49,7 +50,7 @@ def announcements(ids: Topics, view: dict, name: str, version: str) -> dict[str,
         "command_topic": ids.set,
         "state_topic": ids.state,
         "brightness": True,
-        "brightness_scale": 255,
+        "brightness_scale": SCALE,
         "supported_color_modes": ["rgb"],
         "effect": True,
         "effect_list": list(view["faces"]),

@@ -89,9 +89,6 @@ class SetCommand(BaseModel):
     color_mode: str | None = None
 
 
-IGNORED = frozenset({"transition", "color_mode"})
-
-
 def patch_of(data: bytes, view: dict) -> dict:
     """The body of ``PATCH /api/state`` for a ``…/set`` (or fleet) message; ``view`` is
     the clock's state view (its faces and colour groups). ``state`` ON/OFF (any case) ->
