@@ -9,6 +9,7 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_control_fuzz import values
 from test_control_service import make
 
 from binclock.control.api import StatePatch, change_of
@@ -277,19 +278,6 @@ def test_a_refusal_quotes_at_most_60_characters_of_a_value(fields):
 
 # -- anything at all -----------------------------------------------------------------------
 
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=20),
-    st.sampled_from(["ON", "off", "bcd", "os:system", "rgb"]),
-)
-values = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
-    max_leaves=10,
-)
 keys = st.sampled_from(["state", "brightness", "color", "effect", "transition", "color_mode"])
 commands = st.dictionaries(keys | st.text(max_size=6), values, max_size=5)
 
