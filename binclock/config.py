@@ -258,12 +258,12 @@ class ButtonConfig(Section):
         description="true: the button connects the pin to ground (the pin's pull-up holds it"
         " high); false: to 3.3 V (pulled down)",
     )
-    bounce_time: float | None = Field(
+    bounce_time: float = Field(
         0.05,
-        gt=0,
+        ge=0,
         le=1,
-        description="seconds after a press or release during which the contacts' chatter"
-        " is ignored; unset: none",
+        description="an edge within this many seconds of the pin's last change is the"
+        " contacts' chatter, and ignored; 0: every edge counts",
     )
     hold_time: float = Field(
         1.0, gt=0, le=10, description="seconds the button must be held for a long press"

@@ -63,8 +63,9 @@ class Button:
     def _edge(self, down: bool) -> None:
         with self._lock:
             now = self._factory.ticks()
-            steady = self._changed is None or self._factory.ticks_diff(now, self._changed) >= (
-                self.config.bounce_time or 0
+            steady = (
+                self._changed is None
+                or self._factory.ticks_diff(now, self._changed) >= self.config.bounce_time
             )
             before, self._level, self._changed = self._level, down, now
             if not steady:
@@ -118,7 +119,7 @@ class Buttons:
             lambda: gpiozero.Button(
                 config.pin,
                 pull_up=config.pull_up,
-                bounce_time=config.bounce_time,
+                bounce_time=config.bounce_time or None,
                 hold_time=config.hold_time,
                 pin_factory=factory,
             ),

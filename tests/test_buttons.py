@@ -120,6 +120,14 @@ def test_presses_further_apart_than_the_bounce_time_all_count(factory):
     assert bench.sent == [Control.BRIGHTER] * 3
 
 
+def test_with_no_bounce_time_every_edge_counts(factory):
+    bench = Bench(factory, {"pin": PIN, "press": "brighter", "bounce_time": 0})
+    for _ in range(3):
+        bench.down()
+        bench.up()
+    assert bench.sent == [Control.BRIGHTER] * 3
+
+
 def test_a_press_after_chatter_that_ended_released_still_counts(factory):
     bench = Bench(factory, {"pin": PIN, "press": "brighter", "bounce_time": 0.05})
     bench.down()
