@@ -111,6 +111,9 @@ class Buttons:
         except DriverUnavailable as exc:
             self.close()
             raise DriverUnavailable(f"the buttons in [controls]: {exc}") from None
+        log.info(
+            "buttons: %s", ", ".join(f"GPIO{b.config.pin} {b.config.press}" for b in self.buttons)
+        )
 
     def _add(self, gpiozero: Any, factory: Any, button: Button) -> None:
         config = button.config
