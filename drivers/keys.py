@@ -53,10 +53,14 @@ class KeyReader:
         self.press = press
         self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(target=self._run, name="binclock keys", daemon=True)
-        self._thread.start()
+        # The thread is born with every signal blocked (it inherits this thread's mask).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        try:
+            self._thread.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def _run(self) -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         while True:
             try:
                 ready, _, _ = select.select([self.fd, self._wake_r], [], [])

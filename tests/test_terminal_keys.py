@@ -15,6 +15,7 @@ import sys
 import termios
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pyte
 import pytest
@@ -65,6 +66,18 @@ def test_the_keys_are_read_by_a_thread_that_ends_when_the_display_closes(keyboar
     assert len(key_threads()) == 1
     driver.close()
     assert key_threads() == []
+
+
+def test_the_key_thread_leaves_every_signal_to_the_main_thread(keyboard):
+    driver = terminal(Screen())
+    driver.push_controls(print)
+    driver.show(frame())
+    (thread,) = key_threads()
+    status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
+    driver.close()
+    blocked = int(re.search(r"SigBlk:\s*([0-9a-f]+)", status).group(1), 16)  # type: ignore[union-attr]
+    watched = (signal.SIGTSTP, signal.SIGCONT, signal.SIGWINCH, signal.SIGTERM, signal.SIGUSR1)
+    assert all(blocked >> (sig - 1) & 1 for sig in watched)
 
 
 def test_the_last_line_of_the_screen_says_the_keys(keyboard):
