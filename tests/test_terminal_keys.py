@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pyte
 import pytest
-from test_terminal import Screen, frame, terminal
+from test_terminal import NOW, Screen, frame, terminal
 
 from binclock.controls import Control
 from binclock.drivers import ansi
 from binclock.drivers.keys import HELP, help_line
+from conftest import send
 
 ANSWER_WAIT = 30.0  # seconds a slow machine may take to answer a key
 
@@ -66,6 +67,20 @@ def test_the_keys_are_read_by_a_thread_that_ends_when_the_display_closes(keyboar
     assert len(key_threads()) == 1
     driver.close()
     assert key_threads() == []
+
+
+def test_keys_still_come_after_ctrl_z_and_fg(keyboard):
+    got: queue.Queue[Control] = queue.Queue()
+    driver = terminal(Screen(), stop=lambda: None)
+    driver.push_controls(got.put)
+    driver.show(frame())
+    send(signal.SIGTSTP)
+    send(signal.SIGCONT)
+    driver.show(frame(NOW.replace(second=43)))
+    os.write(keyboard, b"s")
+    key = got.get(timeout=ANSWER_WAIT)
+    driver.close()
+    assert key is Control.TOGGLE_SECONDS
 
 
 def test_the_key_thread_leaves_every_signal_to_the_main_thread(keyboard):
