@@ -13,10 +13,8 @@ from binclock.clock import ManualClock
 from binclock.config import ConfigError
 from binclock.drivers.fake import FakeDriver, FakeOptions
 from binclock.frame import BLACK
-from binclock.notify import Notifier
 from binclock.pipeline import Pipeline, build_pipeline
-from binclock.service import Service
-from binclock.sync import SyncCheck
+from conftest import clock_of
 
 UTC = ZoneInfo("UTC")
 GOLD = (255, 190, 64)
@@ -94,14 +92,7 @@ def test_the_running_clock_shows_the_pm_pixel(tmp_path: Path):
         'driver = "fake"\n[drivers.fake]\nwidth = 8\nheight = 8\n'
         '[clock]\ntimezone = "UTC"\nhour12 = true\n[display]\nampm_pixel = [7, 0]\n'
     )
-    clock = ManualClock(datetime(2026, 6, 1, 11, 59, 59, tzinfo=UTC))
-    service = Service(
-        lambda: config.load(path, environ={}),
-        clock=clock,
-        sleep=clock.sleep,
-        notifier=Notifier({}),
-        sync=SyncCheck(tmp_path / "none" / "synchronized", lambda: None),
-    )
+    service = clock_of(path, ManualClock(datetime(2026, 6, 1, 11, 59, 59, tzinfo=UTC)))
     service.run(frames=2)
     assert [f.pixel(7, 0) for f in service.driver.frames] == [BLACK, GOLD]  # 11:59:59, 12:00:00
 

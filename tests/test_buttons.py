@@ -19,9 +19,8 @@ from binclock.config import ControlsConfig
 from binclock.controls import BY_NAME, Control
 from binclock.driver import DriverUnavailable
 from binclock.drivers.buttons import Buttons, open_buttons
-from binclock.notify import Notifier
 from binclock.service import Service
-from binclock.sync import SyncCheck
+from conftest import clock_of
 
 UTC = ZoneInfo("UTC")
 PIN = 17
@@ -242,13 +241,7 @@ def clock_with_buttons(tmp_path: Path, buttons: str, steps: list[Step]) -> Servi
     path.write_text(f'driver = "fake"\n[clock]\ntimezone = "UTC"\n{buttons}')
     clock = ManualClock(datetime(2026, 6, 1, 12, 0, 0, 500000, tzinfo=UTC))
     finger = Finger(steps)
-    service = Service(
-        lambda: config.load(path, environ={}),
-        clock=clock,
-        sleep=lambda seconds: finger(clock, seconds),
-        notifier=Notifier({}),
-        sync=SyncCheck(tmp_path / "none" / "synchronized", lambda: None),
-    )
+    service = clock_of(path, clock, lambda seconds: finger(clock, seconds))
     finger.service = service
     pins = gpiozero.Device.pin_factory
     if isinstance(pins, SteppedPins):
