@@ -57,7 +57,6 @@ class Bench:
 
     def __init__(self, factory: SteppedPins, *buttons: dict[str, object]) -> None:
         self.factory = factory
-        self.ticks = factory
         self.sent: list[Control] = []
         self.buttons = Buttons(controls(*buttons), self.sent.append, pin_factory=factory)
 
@@ -69,9 +68,9 @@ class Bench:
 
     def click(self, pin: int = PIN) -> None:
         self.down(pin)
-        self.ticks.pass_(0.2)
+        self.factory.pass_(0.2)
         self.up(pin)
-        self.ticks.pass_(0.2)
+        self.factory.pass_(0.2)
 
 
 def test_every_action_a_button_can_take_is_a_control():
@@ -83,7 +82,7 @@ def test_a_press_sends_its_action_as_the_button_goes_down(factory):
     bench = Bench(factory, {"pin": PIN, "press": "brighter"})
     bench.down()
     assert bench.sent == [Control.BRIGHTER]
-    bench.ticks.pass_(0.2)
+    bench.factory.pass_(0.2)
     bench.up()
     assert bench.sent == [Control.BRIGHTER]
 
@@ -105,9 +104,9 @@ def test_chatter_within_the_bounce_time_is_one_press(factory):
     bench = Bench(factory, {"pin": PIN, "press": "brighter", "bounce_time": 0.05})
     for _ in range(3):
         bench.down()
-        bench.ticks.pass_(0.001)
+        bench.factory.pass_(0.001)
         bench.up()
-        bench.ticks.pass_(0.001)
+        bench.factory.pass_(0.001)
     bench.down()
     assert bench.sent == [Control.BRIGHTER]
 
@@ -130,9 +129,9 @@ def test_with_no_bounce_time_every_edge_counts(factory):
 def test_a_press_after_chatter_that_ended_released_still_counts(factory):
     bench = Bench(factory, {"pin": PIN, "press": "brighter", "bounce_time": 0.05})
     bench.down()
-    bench.ticks.pass_(0.01)
+    bench.factory.pass_(0.01)
     bench.up()  # within the bounce time: dropped, though the button stays up
-    bench.ticks.pass_(1)
+    bench.factory.pass_(1)
     bench.down()
     assert bench.sent == [Control.BRIGHTER] * 2
 
@@ -141,7 +140,7 @@ def test_with_a_long_press_a_short_press_acts_when_let_go(factory):
     bench = Bench(factory, {"pin": PIN, "press": "next-face", "long_press": "toggle-power"})
     bench.down()
     assert bench.sent == []
-    bench.ticks.pass_(0.2)
+    bench.factory.pass_(0.2)
     bench.up()
     assert bench.sent == [Control.NEXT_FACE]
 
@@ -155,7 +154,7 @@ def test_a_held_button_takes_the_long_action_and_nothing_when_let_go(factory):
     bench.buttons.devices[0].when_held = lambda: (bench.buttons.buttons[0].held(), held.set())
     bench.down()
     assert held.wait(WAKE_WAIT)
-    bench.ticks.pass_(0.2)
+    bench.factory.pass_(0.2)
     bench.up()
     assert bench.sent == [Control.TOGGLE_POWER]
 
