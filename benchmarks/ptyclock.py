@@ -28,10 +28,12 @@ class Arrival:
 
 @dataclass
 class PtyClock:
-    """A process whose stdout is a 80x24 pseudo-terminal we read and timestamp."""
+    """A process whose stdout is a 80x24 pseudo-terminal we read and timestamp; its stdin
+    too, or (``keyboard=False``) nothing."""
 
     argv: list[str]
     name: str = ""
+    keyboard: bool = True
     arrivals: list[Arrival] = field(default_factory=list)
     first_output: float | None = None
 
@@ -41,7 +43,7 @@ class PtyClock:
         self.started = time.time()
         self.proc = subprocess.Popen(
             self.argv,
-            stdin=slave,
+            stdin=slave if self.keyboard else subprocess.DEVNULL,
             stdout=slave,
             stderr=subprocess.DEVNULL,
             env={**os.environ, **ENV},

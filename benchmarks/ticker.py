@@ -1,6 +1,7 @@
 """How close to each wall-clock second the terminal clock draws, and what it costs.
 
-Runs the real ``binclock --driver terminal`` in a pseudo-terminal, then a naive loop (the
+Runs the real ``binclock --driver terminal`` in a pseudo-terminal (its stdin the terminal,
+so it reads keys, and again with stdin from /dev/null, without), then a naive loop (the
 same face, painter and terminal driver, timed by ``while True: draw(); sleep(1)``) the same
 way, reads each one's output as it arrives and compares the second it shows with the moment
 it arrived. After a warm-up it reads CPU time from /proc/PID/schedstat and the resident
@@ -91,8 +92,10 @@ def main() -> int:
         "--together", action="store_true", help="run both clocks at once, not one after the other"
     )
     args = parser.parse_args()
+    binclock = [sys.executable, "-m", "binclock", "--driver", "terminal"]
     clocks = [
-        PtyClock([sys.executable, "-m", "binclock", "--driver", "terminal"], name="binclock"),
+        PtyClock(binclock, name="binclock"),
+        PtyClock(binclock, name="binclock, no keys", keyboard=False),
         PtyClock([sys.executable, "-c", NAIVE], name="naive sleep(1) loop"),
     ]
     if args.together:
@@ -112,11 +115,13 @@ def main() -> int:
             f"{percentile(r.lags_ms, 99):>9.3f}ms{max(r.lags_ms):>8.1f}ms"
             f"{r.skipped:>9}{r.repeated:>10}{r.cpu_ms_per_min:>8.1f}ms{r.rss_mib:>7.1f}MiB"
         )
-    ours, naive = results
+    ours, no_keys, naive = results
     ratio = statistics.median(naive.lags_ms) / statistics.median(ours.lags_ms)
     print(f"median lag: binclock is {ratio:.0f}x closer to the second than the naive loop")
     cpu = ours.cpu_ms_per_min / naive.cpu_ms_per_min
     print(f"CPU per minute: binclock uses {cpu:.2f}x the naive loop's")
+    keys = ours.cpu_ms_per_min - no_keys.cpu_ms_per_min
+    print(f"reading keys: {keys:+.1f} ms of CPU per minute")
     return 0
 
 

@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, Self, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -23,8 +23,10 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
+from binclock.drivers.pins import invalid, parse_pin
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
 from binclock.schedule import Schedule
 from binclock.transition import TransitionOptions
@@ -100,6 +102,9 @@ class ClockConfig(Section):
         return value
 
 
+Coordinate = Annotated[int, Field(ge=0)]
+
+
 class DisplayConfig(Section):
     """How the face is placed on the display."""
 
@@ -116,6 +121,12 @@ class DisplayConfig(Section):
     offset: tuple[int, int] | None = Field(
         None, description="[x, y] of the face's top-left corner; unset: centred"
     )
+    ampm_pixel: tuple[Coordinate, Coordinate] | None = Field(
+        None,
+        description="with clock.hour12: [x, y] of a pixel lit from noon to midnight (PM) and"
+        " dark before noon, on any face; outside the display is an error; unset: none",
+    )
+    ampm_colour: Colour = Field((255, 190, 64), description="colour of the PM pixel")
 
 
 def _default_on() -> dict[str, tuple[int, int, int]]:
@@ -215,6 +226,69 @@ class WebConfig(Section):
         return value
 
 
+def _button_pin(value: Any) -> int:
+    pin = parse_pin(value)
+    if pin is None:
+        raise ValueError("a button needs a pin")
+    return pin
+
+
+# What a button can do; binclock.controls.BY_NAME maps each to its Control.
+ButtonAction = Literal["next-face", "brighter", "dimmer", "toggle-seconds", "toggle-power"]
+
+
+class ButtonConfig(Section):
+    """A push button between a GPIO pin and ground (or 3.3 V with pull_up = false), and
+    what pressing it does."""
+
+    pin: Annotated[int, BeforeValidator(_button_pin)] = Field(
+        description="the button's pin: a BCM number such as 17, or 'GPIO17', 'BOARD11'"
+    )
+    press: ButtonAction = Field(
+        description="what a press does: next-face, brighter, dimmer, toggle-seconds"
+        " (seconds on/off) or toggle-power (display off/on)"
+    )
+    long_press: ButtonAction | None = Field(
+        None,
+        description="what holding the button for hold_time does; then a short press acts"
+        " when the button is let go; unset: the press acts as it is pressed",
+    )
+    pull_up: bool = Field(
+        True,
+        description="true: the button connects the pin to ground (the pin's pull-up holds it"
+        " high); false: to 3.3 V (pulled down)",
+    )
+    bounce_time: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="an edge within this many seconds of the pin's last change is the"
+        " contacts' chatter, and ignored; 0: every edge counts",
+    )
+    hold_time: float = Field(
+        1.0, gt=0, le=10, description="seconds the button must be held for a long press"
+    )
+
+
+class ControlsConfig(Section):
+    """Push buttons on GPIO pins (gpiozero), on any display: the same changes as the Sense
+    HAT joystick."""
+
+    buttons: tuple[ButtonConfig, ...] = Field(
+        (), description="[[controls.buttons]] tables, one per button; none: no buttons"
+    )
+
+    @model_validator(mode="after")
+    def _one_button_a_pin(self) -> Self:
+        first: dict[int, int] = {}
+        for n, button in enumerate(self.buttons):
+            if button.pin in first:
+                message = f"GPIO{button.pin} is already the pin of buttons.{first[button.pin]}"
+                raise invalid(type(self), ("buttons", n, "pin"), button.pin, message)
+            first[button.pin] = n
+        return self
+
+
 TOPIC_LEVEL = re.compile(r"[^/+#\x00]+(/[^/+#\x00]+)*")  # a topic name, no wildcards
 
 
@@ -297,6 +371,7 @@ class Config(Section):
     control: ControlConfig = Field(default_factory=ControlConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
+    controls: ControlsConfig = Field(default_factory=ControlsConfig)
     drivers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="options per driver, as [drivers.NAME] tables"
     )

@@ -1,8 +1,11 @@
-"""Run-time controls: requests a display's own buttons make, applied to the configuration.
+"""Run-time controls: requests from buttons and keys, applied to the configuration.
 
 A driver with buttons (the Sense HAT's joystick) offers ``poll_controls()``; the run loop
-calls it once a second and turns each request into a change of the run-time state
-(``change``), applied like a change from the control API.
+calls it once a second. A driver whose requests come as they happen (the terminal's keys)
+offers ``push_controls(press)`` and calls ``press`` from a thread of its own, as GPIO push
+buttons do (``binclock.drivers.buttons``): the clock's loop is woken for them. Either way
+each request becomes a change of the run-time state (``change``), applied like a change
+from the control API.
 """
 
 from __future__ import annotations
@@ -28,6 +31,21 @@ class Control(enum.Enum):
     BRIGHTER = "brighter"
     DIMMER = "dimmer"
     TOGGLE_SECONDS = "toggle seconds"
+    TOGGLE_POWER = "toggle power"
+    QUIT = "quit"  # stop the clock, as SIGTERM does (the terminal's q key)
+
+
+# The names the configuration gives them (``[[controls.buttons]]`` ``press``), as in
+# ``binclock.config.ButtonAction``.
+BY_NAME: dict[str, Control] = {
+    "next-face": Control.NEXT_FACE,
+    "brighter": Control.BRIGHTER,
+    "dimmer": Control.DIMMER,
+    "toggle-seconds": Control.TOGGLE_SECONDS,
+    "toggle-power": Control.TOGGLE_POWER,
+}
+
+Press = Callable[[Control], None]  # hands a request to the running clock, from any thread
 
 
 @runtime_checkable
@@ -41,18 +59,35 @@ class Controllable(Protocol):
     def poll_controls(self) -> list[Control]: ...
 
 
+@runtime_checkable
+class Pushing(Protocol):
+    """A driver whose display takes requests as they happen (the terminal's keys).
+
+    The clock calls ``push_controls(press)`` when it takes the driver on; the driver calls
+    ``press`` with each request from a thread of its own, never from ``show()``.
+    """
+
+    def push_controls(self, press: Press) -> None: ...
+
+
 def poller(driver: Any) -> Callable[[], list[Control]] | None:
     """What to call each second for ``driver``'s requests: its ``poll_controls``, or None
     for drivers without buttons. Looked up once per driver, as the clock asks every second."""
     return getattr(driver, "poll_controls", None)
 
 
-def change(config: Config, control: Control, faces: Sequence[str]) -> Change:
-    """The change of run-time state ``control`` asks for, from ``config``; logged.
+def change(config: Config, control: Control, faces: Sequence[str], power: bool = True) -> Change:
+    """The change of run-time state ``control`` asks for, from ``config`` and the display's
+    ``power``; logged. QUIT is the clock's own business: no change.
 
     ``faces`` are the face names NEXT_FACE cycles through, in order (after the last comes
     the first; a face not in the list moves to the first).
     """
+    if control is Control.QUIT:
+        return Change()
+    if control is Control.TOGGLE_POWER:
+        log.info("display %s", "off" if power else "on")
+        return Change(power=not power)
     if control is Control.NEXT_FACE:
         if not faces:
             return Change()

@@ -1,8 +1,9 @@
-"""The mark shown while the system clock is not yet synchronised."""
+"""Marks drawn over a face: the not-synchronised mark and the PM pixel."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from binclock.frame import BLACK, RGB, Frame
 
@@ -20,4 +21,12 @@ def mark_unsynced(frame: Frame, colour: RGB, mode: str, second: int, index: int 
         return frame
     pixels = list(frame.pixels)
     pixels[index] = colour
+    return replace(frame, pixels=tuple(pixels))
+
+
+def mark_pm(frame: Frame, now: datetime, colour: RGB, index: int) -> Frame:
+    """``frame`` with pixel ``index`` in ``colour`` from noon to midnight and dark before
+    noon: the 12-hour clock's AM/PM pixel."""
+    pixels = list(frame.pixels)
+    pixels[index] = colour if now.hour >= 12 else BLACK
     return replace(frame, pixels=tuple(pixels))

@@ -11,22 +11,25 @@ from zoneinfo import ZoneInfo
 
 from binclock import registry
 from binclock.clock import local_zone
-from binclock.config import Config, ConfigError, plugin_options, reason, shown
+from binclock.config import Config, ConfigError, Origin, plugin_options, reason, shown
 from binclock.driver import Driver
 from binclock.faces import Face
-from binclock.frame import Frame
-from binclock.painter import Painter, PlacementError, Theme
+from binclock.frame import RGB, Frame
+from binclock.indicator import mark_pm
+from binclock.painter import Painter, PlacementError, Theme, scale
 from binclock.schedule import ScheduleEntry, brightness_at
 
 
 @dataclass(frozen=True)
 class Pipeline:
-    """Face then painter: a local time in, a frame out, dimmed as the schedule says."""
+    """Face then painter: a local time in, a frame out, dimmed as the schedule says, with
+    the PM pixel (``pm``: its index and colour) on a 12-hour clock that has one."""
 
     face: Face
     painter: Painter
     schedule: Sequence[ScheduleEntry] = ()
     mark_index: int = 0  # the pixel of the face's first, most significant bit
+    pm: tuple[int, RGB] | None = None
 
     def render(self, now: datetime) -> Frame:
         painter = self.painter
@@ -34,7 +37,11 @@ class Pipeline:
             level = brightness_at(self.schedule, now)
             if level != 1.0:
                 painter = replace(painter, brightness=painter.brightness * level)
-        return painter.paint(self.face.render(now), time=now)
+        frame = painter.paint(self.face.render(now), time=now)
+        if self.pm is not None:
+            index, colour = self.pm
+            frame = mark_pm(frame, now, scale(colour, painter.brightness), index)
+        return frame
 
 
 def timezone(config: Config) -> tzinfo:
@@ -96,4 +103,23 @@ def build_pipeline(config: Config, driver: Driver, source: Path | None = None) -
             f"{where}: display: the {config.face} face does not fit: {exc}{sized_by}"
         ) from None
     mark = layout.cells[0][0] if layout.cells and layout.cells[0] else 0
-    return Pipeline(build_face(config, source), painter, config.schedule, mark)
+    pm = pm_pixel(config, layout.width, layout.height, source)
+    return Pipeline(build_face(config, source), painter, config.schedule, mark, pm)
+
+
+def pm_pixel(
+    config: Config, width: int, height: int, source: Path | None = None
+) -> tuple[int, RGB] | None:
+    """The index and colour of the PM pixel on frames of ``width`` x ``height``; None
+    unless a 12-hour clock has one. A pixel off the frame is a configuration error."""
+    display = config.display
+    if not config.clock.hour12 or display.ampm_pixel is None:
+        return None
+    x, y = display.ampm_pixel
+    if x >= width or y >= height:
+        where = Origin(source, config._overridden)(("display", "ampm_pixel"))
+        raise ConfigError(
+            f"{where}: display.ampm_pixel = [{x}, {y}]: outside the {width}x{height} display"
+            f" of the {config.face} face (x 0-{width - 1}, y 0-{height - 1})"
+        )
+    return y * width + x, display.ampm_colour

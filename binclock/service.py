@@ -19,13 +19,14 @@ from typing import Any
 
 from binclock import __version__, controls, exitcodes, registry
 from binclock.clock import Clock, SystemClock
-from binclock.config import Config, ConfigError
+from binclock.config import Config, ConfigError, ControlsConfig
 from binclock.control import API_VERSION
 from binclock.control.api import Colour, NotifyRequest
 from binclock.control.overlay import Overlay
 from binclock.control.server import Hub
 from binclock.control.state import Change, RunState, StateFile, layered, sources
 from binclock.driver import Driver, DriverUnavailable, Finished
+from binclock.drivers.buttons import Buttons, open_buttons
 from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
 from binclock.notify import Notifier
@@ -85,6 +86,12 @@ class Service:
         self.notifier = notifier or Notifier()
         self.sync = sync or SyncCheck()
         self.under_systemd = "INVOCATION_ID" in (os.environ if environ is None else environ)
+        # Work handed in by other threads (the control API, buttons, keys) for the loop.
+        self._requests: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]]
+        self._requests = queue.SimpleQueue()
+        self._main = threading.get_ident()
+        self._quitting = False
+        self.buttons: Buttons | None = None
         self.inbox.open()  # before the driver, so threads it starts leave signals to us
         try:
             self._driver = build_driver(self.config, self.source)
@@ -92,8 +99,10 @@ class Service:
             self.inbox.close()
             raise
         self._refresh()
+        self._hand_controls()
         try:
             self.pipeline: Pipeline = build_pipeline(self.config, self.driver, self.source)
+            self.buttons = open_buttons(self.config.controls, self.press)
         except BaseException:
             self.driver.close()
             self.inbox.close()
@@ -111,9 +120,6 @@ class Service:
         self.overlay = Overlay()
         self.last_frame: Frame | None = None
         self.started = self.clock.time()
-        self._requests: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]]
-        self._requests = queue.SimpleQueue()
-        self._main = threading.get_ident()
 
     def _restore(self) -> Config:
         """The configuration with the saved run-time state on top; a saved state the
@@ -147,6 +153,14 @@ class Service:
     def driver(self, driver: Driver) -> None:
         self._driver = driver
         self._refresh()
+        self._hand_controls()
+
+    def _hand_controls(self) -> None:
+        """Give a display whose requests come as they happen (the terminal's keys) the way
+        to hand them in."""
+        push = getattr(self.driver, "push_controls", None)
+        if push is not None:
+            push(self.press)
 
     def _refresh(self) -> None:
         """Work out what the loop checks every second once, when the configuration or the
@@ -172,6 +186,8 @@ class Service:
                 code = self._loop(frames)
             finally:
                 self.notifier.stopping()
+                if self.buttons is not None:
+                    self.buttons.close()
                 closed = close_display(self.driver)
                 self.notifier.close()
         return code if closed or code != exitcodes.OK else exitcodes.SOFTWARE
@@ -359,18 +375,30 @@ class Service:
     def _handle_controls(self, poll: Callable[[], list[controls.Control]]) -> None:
         """Apply requests from the display's own buttons (the Sense HAT joystick)."""
         for control in poll():
-            faces = list(registry.registered(registry.FACES))
-            config = self.config
-            # A face that cannot be built with its options here is skipped for the next one.
-            tries = len(faces) if control is controls.Control.NEXT_FACE else 1
-            for _ in range(max(tries, 1)):
-                change = controls.change(config, control, faces)
-                try:
-                    self.apply(change)
-                    break
-                except SKIPPABLE as exc:
-                    log.info("skipping: %s", exc)
-                    config = config.model_copy(update=change.overrides)
+            self._control(control)
+
+    def press(self, control: controls.Control) -> None:
+        """Have the loop apply ``control`` at once (from a GPIO button's or a key's thread),
+        as a request from the control API is."""
+        self.submit(partial(self._control, control))
+
+    def _control(self, control: controls.Control) -> None:
+        """Apply one request from a button or key; QUIT stops the clock as SIGTERM does."""
+        if control is controls.Control.QUIT:
+            self._quitting = True
+            return
+        faces = list(registry.registered(registry.FACES))
+        config = self.config
+        # A face that cannot be built with its options here is skipped for the next one.
+        tries = len(faces) if control is controls.Control.NEXT_FACE else 1
+        for _ in range(max(tries, 1)):
+            change = controls.change(config, control, faces, self.state.power)
+            try:
+                self.apply(change)
+                break
+            except SKIPPABLE as exc:
+                log.info("skipping: %s", exc)
+                config = config.model_copy(update=change.overrides)
 
     # -- changes of run-time state: the control API, the buttons --------------------------
 
@@ -557,6 +585,9 @@ class Service:
                 else:
                     log.info("%s received; stopping", sig.name)
                     return True
+            if self._quitting:
+                log.info("asked to quit; stopping")
+                return True
             if answers:
                 self._show_now()
         finally:
@@ -568,16 +599,34 @@ class Service:
         """Read the configuration again, with the run-time overrides kept on top; keep
         running the old one if the new one is bad."""
         self.notifier.reloading()
+        buttons = self.config.controls
         try:
             base, source = self.loader()
             self._use(layered(base, self.state.overrides, source), source)
         except REFUSED as exc:
             return self._keep(exc)
         self.base = base
+        if self.config.controls != buttons:
+            self._reopen_buttons(buttons)
         self._publish_state()
         log.info("configuration reloaded from %s", source or "built-in defaults")
         self.notifier.ready(self.status())
         return True
+
+    def _reopen_buttons(self, before: ControlsConfig) -> None:
+        """Let the buttons go and take those the configuration now asks for; when they
+        cannot be had, say so in one line and take back the ones ``before``."""
+        if self.buttons is not None:
+            self.buttons.close()
+            self.buttons = None
+        try:
+            self.buttons = open_buttons(self.config.controls, self.press)
+        except DriverUnavailable as exc:
+            log.error("%s; keeping the buttons as they were", exc)
+            try:
+                self.buttons = open_buttons(before, self.press)
+            except DriverUnavailable as again:
+                log.error("%s; running without buttons", again)
 
     def _keep(self, exc: Exception) -> bool:
         log.error("reload failed, keeping the running configuration: %s", exc)

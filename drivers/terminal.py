@@ -1,4 +1,9 @@
-"""The terminal display: coloured block glyphs, redrawn in place, for any laptop."""
+"""The terminal display: coloured block glyphs, redrawn in place, for any laptop.
+
+Drawn full screen with keys typed on a terminal (``f``, ``+``, ``-``, ``s``, ``q``), it
+hands them to the running clock as controls (``push_controls``), and says so on its
+footer line.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,10 @@ from typing import IO, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import Field
 
+from binclock.controls import Press
 from binclock.driver import BaseDriver, DriverOptions
 from binclock.drivers import ansi
+from binclock.drivers.keys import KeyReader, help_line
 from binclock.frame import BLACK, RGB, Frame, Label
 
 LIT = "██"
@@ -91,7 +98,16 @@ class TerminalDriver(BaseDriver):
         self._drawing = False
         self._suspend_asked = False
         self._stop = stop or _stop_process
+        self._press: Press | None = None  # where typed keys go, once the clock asks for them
+        self._keys: KeyReader | None = None
+        self._help = False  # the keys' help is on the screen's last line
         atexit.register(self.close)
+
+    def push_controls(self, press: Press) -> None:
+        """Hand the keys typed on the terminal to ``press`` while the clock is drawn full
+        screen and read from a terminal (from the first frame on)."""
+        if self.fullscreen:
+            self._press = press
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -198,7 +214,7 @@ class TerminalDriver(BaseDriver):
         if screen != self._screen or previous is None or previous.size != frame.size:
             self._screen = screen
             self._place(frame, screen)
-            clear = ansi.RESET + ansi.CLEAR
+            clear = ansi.RESET + ansi.CLEAR + self._help_line(screen)
             previous = None
         text, footer = self._changes(previous, frame, self._footer_drawn)
         return clear + text, footer
@@ -233,15 +249,25 @@ class TerminalDriver(BaseDriver):
         return "".join(out), footer
 
     def _place(self, frame: Frame, screen: os.terminal_size) -> None:
-        """Centre the clock; a blank row between pixel rows when the terminal is tall enough."""
+        """Centre the clock; a blank row between pixel rows when the terminal is tall enough.
+        With keys, above the last line, which says them, when there is room for both."""
         width = self._text_width(frame)
         for stride in (2, 1):
             height = self._height(frame, stride)
-            if height <= screen.lines and width <= screen.columns:
-                self._stride = stride
-                self._origin = ((screen.lines - height) // 2, (screen.columns - width) // 2)
-                return
-        self._stride = 0
+            for spare in (1, 0) if self._keys is not None else (0,):
+                lines = screen.lines - spare
+                if height <= lines and width <= screen.columns:
+                    self._stride, self._help = stride, bool(spare)
+                    self._origin = ((lines - height) // 2, (screen.columns - width) // 2)
+                    return
+        self._stride, self._help = 0, False
+
+    def _help_line(self, screen: os.terminal_size) -> str:
+        """The keys said on the screen's last line, centred, when the clock left it free."""
+        text = help_line(screen.columns) if self._help else ""
+        if not text:
+            return ""
+        return ansi.move(screen.lines - 1, (screen.columns - len(text)) // 2) + text
 
     def _height(self, frame: Frame, stride: int) -> int:
         """Lines the clock takes with ``stride`` lines per pixel row (its footer included)."""
@@ -289,6 +315,8 @@ class TerminalDriver(BaseDriver):
             fd, saved = self._tty_state
             quiet = [*saved[:3], saved[3] & ~(termios.ECHO | termios.ICANON), *saved[4:]]
             termios.tcsetattr(fd, termios.TCSANOW, quiet)
+            if self._press is not None and self._keys is None:
+                self._keys = KeyReader(fd, self._press)
 
     def _leave(self) -> None:
         """Give the terminal back as it was: the normal screen, the cursor, typed keys
@@ -347,6 +375,9 @@ class TerminalDriver(BaseDriver):
 
     def _release(self) -> None:
         atexit.unregister(self.close)
+        if self._keys is not None:
+            self._keys.close()
+            self._keys = None
         with contextlib.suppress(ValueError):
             for sig, handler in self._previous.items():
                 signal.signal(sig, handler if handler is not None else signal.SIG_DFL)

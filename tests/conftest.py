@@ -11,7 +11,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -169,11 +169,19 @@ def running(tmp_path: Path, driver: str, table: str = "", **service: int) -> Ser
         f'driver = "{driver}"\n[service]\n{settings}'
         f'[drivers.{driver}]\npath = "{tmp_path / f"clock.{driver}"}"\n{table}'
     )
-    clock = ManualClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    return clock_of(path, ManualClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC)))
+
+
+def clock_of(
+    path: Path, clock: ManualClock, sleep: Callable[[float], None] | None = None
+) -> Service:
+    """The clock the configuration file ``path`` asks for, on ``clock`` (slept with
+    ``sleep``, else ``clock.sleep``), with systemd and the clock's synchronisation out of
+    the picture."""
     return Service(
         lambda: config.load(path, environ={}),
         clock=clock,
-        sleep=clock.sleep,
+        sleep=sleep or clock.sleep,
         notifier=Notifier({}),
-        sync=SyncCheck(tmp_path / "no-timesyncd" / "synchronized", lambda: None),
+        sync=SyncCheck(path.parent / "no-timesyncd" / "synchronized", lambda: None),
     )

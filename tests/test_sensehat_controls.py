@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from binclock import config
-from binclock.control.state import layered
+from binclock.control.state import Change, layered
 from binclock.controls import Control, change, poller
 from binclock.drivers.fake import FakeDriver
 
@@ -101,3 +101,18 @@ def test_a_driver_with_buttons_is_asked_for_its_controls():
             return [Control.DIMMER]
 
     assert poller(WithButtons())() == [Control.DIMMER]
+
+
+@pytest.mark.parametrize("power", [True, False])
+def test_toggle_power_turns_the_display_the_other_way(power):
+    assert change(settings(), Control.TOGGLE_POWER, FACES, power).power is (not power)
+
+
+def test_toggle_power_is_logged(caplog):
+    with caplog.at_level(logging.INFO, logger="binclock.controls"):
+        change(settings(), Control.TOGGLE_POWER, FACES, True)
+    assert caplog.messages == ["display off"]
+
+
+def test_quit_changes_no_setting():
+    assert change(settings(), Control.QUIT, FACES) == Change()
