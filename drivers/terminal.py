@@ -330,7 +330,7 @@ class TerminalDriver(BaseDriver):
             import termios
 
             fd, saved = self._tty_state
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, termios.error):
                 termios.tcsetattr(fd, termios.TCSANOW, saved)
 
     def _watch(self) -> None:

@@ -453,3 +453,13 @@ def test_closing_gives_ctrl_z_and_continue_back_to_their_handlers():
     driver.show(frame())
     driver.close()
     assert {s: signal.getsignal(s) for s in before} == before
+
+
+def test_giving_back_a_terminal_that_is_gone_is_quiet():
+    """A terminal closed before the clock (its window shut) leaves nothing to restore."""
+    driver = terminal(Screen())
+    r, w = os.pipe()
+    os.close(r)
+    os.close(w)
+    driver._tty_state = (r, [0, 0, 0, 0, 0, 0, [b"\0"] * 32])
+    driver.close()
