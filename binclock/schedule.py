@@ -369,7 +369,8 @@ class Timetable:
         )
         span = self.in_force(when)
         if span is not None:
-            state += f" (schedule {describe(span)})"
+            times = f" at {span}" if span.entry.uses_sun else ""
+            state += f" (schedule {span.entry}{times})"
         change = self.next_change(when) if when.tzinfo is not None else None
         return state if change is None else f"{state} until {change:%H:%M}"
 

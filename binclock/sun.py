@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -98,6 +98,12 @@ class Place:
                     found[event] = 0 if event in MORNING else MINUTES_PER_DAY
             else:
                 found[event] = _minute(moment, day, tz)
+            # astral finds the event that falls on this date: for a dusk after midnight
+            # that is the last evening's, and this evening's is past the day's end.
+            if event in MORNING and found[event] > found["noon"]:
+                found[event] = 0
+            elif event not in MORNING and found[event] < found["noon"]:
+                found[event] = MINUTES_PER_DAY
         return found
 
 
@@ -129,8 +135,3 @@ def city(name: str) -> Place:
 def wall(minute: int) -> str:
     """A minute of the day as ``HH:MM`` (1440, the end of the day, is ``24:00``)."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def midnight(day: date, tz: tzinfo) -> datetime:
-    """The start of ``day`` on the wall clock in ``tz``."""
-    return datetime.combine(day, time(), tz)
