@@ -267,6 +267,7 @@ class Timetable:
             raise ValueError("a schedule with sun times needs the clock's place")
         self._sunny = place is not None and any(entry.uses_sun for entry in self.entries)
         self._days: dict[date, tuple[Span | None, ...]] = {}
+        self._suns: dict[date, dict[str, int]] = {}
         equinox = self._events(EQUINOX)
         self._crosses = tuple(
             _minute(e.end, equinox) <= _minute(e.start, equinox) for e in self.entries
@@ -276,7 +277,12 @@ class Timetable:
         return bool(self.entries)
 
     def _events(self, day: date) -> dict[str, int] | None:
-        return self.place.events(day, self.tz) if self._sunny and self.place else None
+        if not self._sunny or self.place is None:
+            return None
+        found = self._suns.get(day)
+        if found is None:
+            found = self._suns[day] = self.place.events(day, self.tz)
+        return found
 
     def spans(self, day: date) -> tuple[Span | None, ...]:
         """Each entry's span starting on ``day`` (None: not that day, or empty that day)."""
@@ -284,6 +290,7 @@ class Timetable:
         if found is None:
             if len(self._days) >= self._KEPT_DAYS:
                 self._days.clear()
+                self._suns.clear()
             found = self._days[day] = self._resolve(day)
         return found
 
