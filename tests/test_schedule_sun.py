@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -12,9 +13,14 @@ from pydantic import TypeAdapter, ValidationError
 
 from binclock import config
 from binclock.cli import main
+from binclock.clock import ManualClock
 from binclock.config import ConfigError
+from binclock.control.state import StateFile
+from binclock.notify import Notifier
 from binclock.schedule import Schedule, ScheduleEntry, Timetable
+from binclock.service import Service
 from binclock.sun import EVENTS, Place, SunTime, parse
+from binclock.sync import SyncCheck
 
 OSLO = ZoneInfo("Europe/Oslo")
 LONDON = ZoneInfo("Europe/London")
@@ -26,6 +32,11 @@ SCHEDULE = TypeAdapter(Schedule)
 
 def schedule(*tables: dict) -> tuple[ScheduleEntry, ...]:
     return SCHEDULE.validate_python(list(tables))
+
+
+def timetable(*tables: dict, place: Place = OSLO_PLACE) -> Timetable:
+    """The schedule of ``tables`` at ``place``, on Oslo's clock."""
+    return Timetable(schedule(*tables), place, OSLO)
 
 
 def config_error(data: dict) -> str:
@@ -176,9 +187,7 @@ def test_sunset_moves_an_hour_earlier_on_the_wall_clock_when_the_clocks_go_back(
     [(date(2026, 3, 28), date(2026, 3, 29)), (date(2026, 10, 24), date(2026, 10, 25))],
 )
 def test_a_night_across_a_dst_change_ends_at_that_mornings_sunrise(evening, morning):
-    table = Timetable(
-        schedule({"from": "sunset-30m", "to": "sunrise", "off": True}), OSLO_PLACE, OSLO
-    )
+    table = timetable({"from": "sunset-30m", "to": "sunrise", "off": True})
     sunrise = OSLO_PLACE.events(morning, OSLO)["sunrise"]
     change = table.next_change(
         datetime.combine(evening, datetime.min.time(), OSLO).replace(hour=23)
@@ -192,9 +201,7 @@ def test_the_next_change_is_the_sun_time_as_an_instant_in_the_zone():
     from astral import Observer
     from astral.sun import sunset
 
-    table = Timetable(
-        schedule({"from": "sunset-30m", "to": "07:00", "brightness": 0.2}), OSLO_PLACE, OSLO
-    )
+    table = timetable({"from": "sunset-30m", "to": "07:00", "brightness": 0.2})
     day = date(2026, 3, 29)
     change = table.next_change(datetime(2026, 3, 29, 12, tzinfo=OSLO))
     exact = sunset(Observer(OSLO_PLACE.latitude, OSLO_PLACE.longitude), day, tzinfo=OSLO)
@@ -216,7 +223,7 @@ def test_in_polar_day_sunrise_is_the_start_and_sunset_the_end_of_the_day():
 
 
 def test_in_polar_day_a_range_from_sunset_to_sunrise_never_darkens():
-    table = Timetable(schedule({"from": "sunset", "to": "sunrise", "off": True}), TROMSO, OSLO)
+    table = timetable({"from": "sunset", "to": "sunrise", "off": True}, place=TROMSO)
     start = datetime(2026, 6, 21, tzinfo=OSLO)
     assert {table.brightness_at(start + timedelta(minutes=m)) for m in range(0, 2 * 1440, 7)} == {
         1.0
@@ -224,9 +231,7 @@ def test_in_polar_day_a_range_from_sunset_to_sunrise_never_darkens():
 
 
 def test_in_polar_day_offsets_from_the_days_edges_still_apply():
-    table = Timetable(
-        schedule({"from": "sunset-30m", "to": "sunrise+30m", "off": True}), TROMSO, OSLO
-    )
+    table = timetable({"from": "sunset-30m", "to": "sunrise+30m", "off": True}, place=TROMSO)
     assert str(table.spans(date(2026, 6, 21))[0]) == "23:30-00:30"
 
 
@@ -237,9 +242,7 @@ def test_in_polar_night_sunrise_and_sunset_are_solar_noon():
 
 
 def test_in_polar_night_a_range_from_sunset_to_sunrise_lasts_all_day():
-    table = Timetable(
-        schedule({"from": "sunset", "to": "sunrise", "brightness": 0.1}), TROMSO, OSLO
-    )
+    table = timetable({"from": "sunset", "to": "sunrise", "brightness": 0.1}, place=TROMSO)
     start = datetime(2026, 12, 21, tzinfo=OSLO)
     assert {table.brightness_at(start + timedelta(minutes=m)) for m in range(0, 1440, 7)} == {0.1}
 
@@ -259,7 +262,7 @@ def test_in_white_nights_dusk_is_the_end_of_the_day():
 
 
 def test_a_range_that_crosses_midnight_at_the_equinox_runs_to_the_next_days_time():
-    table = Timetable(schedule({"from": "22:00", "to": "sunrise", "off": True}), OSLO_PLACE, OSLO)
+    table = timetable({"from": "22:00", "to": "sunrise", "off": True})
     span = table.spans(date(2026, 12, 1))[0]
     assert (
         span is not None
@@ -269,22 +272,16 @@ def test_a_range_that_crosses_midnight_at_the_equinox_runs_to_the_next_days_time
 
 def test_a_range_that_does_not_cross_midnight_at_the_equinox_is_empty_when_its_times_swap():
     # Sunset is after 22:00 in Oslo in June: "from sunset to 22:00" has nothing to cover.
-    table = Timetable(
-        schedule({"from": "sunset", "to": "22:00", "brightness": 0.3}), OSLO_PLACE, OSLO
-    )
+    table = timetable({"from": "sunset", "to": "22:00", "brightness": 0.3})
     assert table.spans(date(2026, 6, 21)) == (None,)
     assert table.spans(date(2026, 12, 21))[0] is not None
     assert table.today(date(2026, 6, 21)) == ["sunset-22:00: empty today"]
 
 
 def test_where_sun_ranges_overlap_the_earlier_table_wins():
-    table = Timetable(
-        schedule(
-            {"from": "sunset", "to": "07:00", "brightness": 0.3},
-            {"from": "22:00", "to": "sunrise", "off": True},
-        ),
-        OSLO_PLACE,
-        OSLO,
+    table = timetable(
+        {"from": "sunset", "to": "07:00", "brightness": 0.3},
+        {"from": "22:00", "to": "sunrise", "off": True},
     )
     assert table.brightness_at(datetime(2026, 12, 1, 23, tzinfo=OSLO)) == 0.3
     assert table.brightness_at(datetime(2026, 12, 2, 8, tzinfo=OSLO)) == 0.0  # before sunrise
@@ -302,7 +299,7 @@ class CountingPlace(Place):
 def test_a_days_sun_times_are_worked_out_once_however_often_the_clock_asks():
     place = CountingPlace(59.9139, 10.7522)
     object.__setattr__(place, "asked", [])
-    table = Timetable(schedule({"from": "sunset-30m", "to": "sunrise", "off": True}), place, OSLO)
+    table = timetable({"from": "sunset-30m", "to": "sunrise", "off": True}, place=place)
     place.asked.clear()  # the equinox, asked once when the timetable is made
     start = datetime(2026, 12, 1, 22, tzinfo=OSLO)
     for second in range(0, 4 * 3600, 1):
@@ -441,3 +438,62 @@ def test_sun_ranges_resolve_inside_their_day_and_the_next(day, where, first, las
     for span in table.spans(day):
         if span is not None:
             assert 0 <= span.start < span.end <= 2 * 1440
+
+
+# -- shown to the user -------------------------------------------------------------------------
+
+SUN_CONFIG = """driver = "fake"
+[clock]
+timezone = "Europe/Oslo"
+latitude = 59.9139
+longitude = 10.7522
+
+[[schedule]]
+from = "sunset-30m"
+to = "07:00"
+brightness = 0.2
+
+[[schedule]]
+from = "07:00"
+to = "08:00"
+brightness = 0.5
+days = "sat,sun"
+"""
+
+
+def test_the_state_view_names_the_sun_range_with_todays_times(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(SUN_CONFIG)
+    start = datetime(2026, 12, 1, 18, 0, 0, 500000, tzinfo=OSLO)
+    service = Service(
+        lambda: config.load(path, environ={}),
+        clock=ManualClock(start),
+        notifier=Notifier({}),
+        sync=SyncCheck(tmp_path / "none" / "synchronized", lambda: None),
+        state_file=StateFile(tmp_path / "state.json"),
+    )
+    service.run(frames=1)
+    begins = OSLO_PLACE.events(date(2026, 12, 1), OSLO)["sunset"] - 30
+    assert service.view()["schedule_now"] == {
+        "brightness": 0.2,
+        "entry": f"sunset-30m-07:00 ({begins // 60:02d}:{begins % 60:02d}-07:00)",
+    }
+
+
+def test_the_summary_for_the_log_gives_the_sun_range_and_its_times():
+    table = timetable({"from": "sunset-30m", "to": "07:00", "brightness": 0.2})
+    begins = OSLO_PLACE.events(date(2026, 12, 1), OSLO)["sunset"] - 30
+    assert table.summary(datetime(2026, 12, 1, 23, tzinfo=OSLO)) == (
+        f"brightness 20% of normal (schedule sunset-30m-07:00 at"
+        f" {begins // 60:02d}:{begins % 60:02d}-07:00) until 07:00"
+    )
+
+
+def test_check_config_prints_each_range_with_todays_times(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text(SUN_CONFIG)
+    assert main(["check-config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\n# the schedule today, \w{3} \d{4}-\d\d-\d\d \(Europe/Oslo\):\n", out)
+    assert re.search(r"\n# sunset-30m-07:00: \d\d:\d\d-07:00\n", out)
+    assert re.search(r"\n# 07:00-08:00 sat,sun: (07:00-08:00|not today)\n", out)
