@@ -327,7 +327,9 @@ class Config(Section):
     theme: ThemeConfig = Field(default_factory=ThemeConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     schedule: Schedule = Field(
-        (), description="night dimming: [[schedule]] tables with from, to and brightness or off"
+        (),
+        description="night dimming: [[schedule]] tables with from and to (times of day or of"
+        " the sun), brightness or off, and days",
     )
     transition: TransitionOptions = Field(default_factory=TransitionOptions)
     control: ControlConfig = Field(default_factory=ControlConfig)

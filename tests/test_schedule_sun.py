@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -497,3 +499,25 @@ def test_check_config_prints_each_range_with_todays_times(tmp_path, capsys):
     assert re.search(r"\n# the schedule today, \w{3} \d{4}-\d\d-\d\d \(Europe/Oslo\):\n", out)
     assert re.search(r"\n# sunset-30m-07:00: \d\d:\d\d-07:00\n", out)
     assert re.search(r"\n# 07:00-08:00 sat,sun: (07:00-08:00|not today)\n", out)
+
+
+def test_the_sun_tables_are_imported_only_when_a_schedule_uses_the_sun():
+    script = (
+        "import sys\n"
+        "from datetime import datetime\n"
+        "from binclock import config\n"
+        "from binclock.pipeline import timetable\n"
+        "fixed = config.validate({'clock': {'city': None, 'latitude': 59.9, 'longitude': 10.7},"
+        " 'schedule': [{'from': '22:00', 'to': '07:00', 'off': True}]})\n"
+        "timetable(fixed).brightness_at(datetime(2026, 12, 1, 23))\n"
+        "print('astral' in sys.modules)\n"
+        "sunny = fixed.model_copy(update={'schedule': config.validate("
+        "{'clock': fixed.clock.model_dump(), 'schedule': [{'from': 'sunset', 'to': '07:00',"
+        " 'off': True}]}).schedule})\n"
+        "timetable(sunny).brightness_at(datetime(2026, 12, 1, 23))\n"
+        "print('astral' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["False", "True"]
