@@ -26,6 +26,7 @@ from binclock.sync import SyncCheck
 
 OSLO = ZoneInfo("Europe/Oslo")
 LONDON = ZoneInfo("Europe/London")
+UTC = ZoneInfo("UTC")
 OSLO_PLACE = Place(59.9139, 10.7522)
 TROMSO = Place(69.6492, 18.9553)
 SVALBARD = Place(78.2232, 15.6267)  # Longyearbyen: the sun stays 6 degrees down all day
@@ -209,6 +210,40 @@ def test_the_next_change_is_the_sun_time_as_an_instant_in_the_zone():
     exact = sunset(Observer(OSLO_PLACE.latitude, OSLO_PLACE.longitude), day, tzinfo=OSLO)
     assert change is not None
     assert abs(change.timestamp() - (exact.timestamp() - 30 * 60)) <= 30
+
+
+def _first_change_by_scanning(table: Timetable, after: datetime) -> datetime:
+    """The slow, obvious answer: look at every UTC minute until the factor differs."""
+    level = table.brightness_at(after)
+    instant = (int(after.timestamp()) // 60 + 1) * 60
+    while True:
+        moment = datetime.fromtimestamp(instant, after.tzinfo)
+        if table.brightness_at(moment) != level:
+            return moment
+        instant += 60
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(EVENTS),
+    st.integers(-120, 120),
+    st.sampled_from(["01:30", "02:30", "05:00", "23:00"]),
+    st.sampled_from([datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)]),
+    st.integers(-30 * 3600, 30 * 3600),
+)
+def test_next_change_agrees_with_scanning_minute_by_minute_around_dst(
+    event, offset, fixed, transition, seconds
+):
+    # In Tromso dawn comes near 04:00 at these dates, so offsets reach into the hour the
+    # clocks skip or repeat.
+    table = timetable(
+        {"from": str(SunTime(event, offset)), "to": fixed, "brightness": 0.4},
+        place=TROMSO,
+    )
+    after = (transition + timedelta(seconds=seconds)).astimezone(OSLO)
+    change = table.next_change(after)
+    assert change is not None
+    assert change.timestamp() == _first_change_by_scanning(table, after).timestamp()
 
 
 # -- high latitudes ----------------------------------------------------------------------------
