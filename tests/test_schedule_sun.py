@@ -234,8 +234,8 @@ def _first_change_by_scanning(table: Timetable, after: datetime) -> datetime:
 def test_next_change_agrees_with_scanning_minute_by_minute_around_dst(
     event, offset, fixed, transition, seconds
 ):
-    # In Tromso dawn comes near 04:00 at these dates, so offsets reach into the hour the
-    # clocks skip or repeat.
+    # In Tromso dawn is at 04:59 on the spring day, so offsets reach into the skipped hour;
+    # the fixed ends 01:30 and 02:30 fall in the skipped and the repeated hour.
     table = timetable(
         {"from": str(SunTime(event, offset)), "to": fixed, "brightness": 0.4},
         place=TROMSO,
