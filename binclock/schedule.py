@@ -252,7 +252,8 @@ class Timetable:
     The clock asks it about every second, so each day's sun sums are kept, not redone.
     """
 
-    _KEPT_DAYS = 8
+    _KEPT_DAYS = 16  # more than the days next_change looks at
+    _AHEAD_DAYS = 8  # a week, for a range on one weekday, and the night after it
 
     def __init__(
         self,
@@ -331,7 +332,7 @@ class Timetable:
 
     def next_change(self, after: datetime) -> datetime | None:
         """The first moment strictly after ``after`` when the factor changes; None if it
-        never does.
+        does not within a week (ranges with sun times may be empty for a season).
 
         ``after`` must be aware; the answer is in its zone. Across a DST change the
         boundary follows the wall clock: a boundary inside the skipped hour takes effect
@@ -353,9 +354,10 @@ class Timetable:
         return None
 
     def _boundaries(self, around: date) -> set[datetime]:
-        """The wall-clock starts and ends of every span near ``around`` (naive)."""
+        """The wall-clock starts and ends of every span from the day before ``around`` to
+        a week after it (naive)."""
         found: set[datetime] = set()
-        for days in range(-1, 3):
+        for days in range(-1, self._AHEAD_DAYS + 1):
             day = around + timedelta(days=days)
             midnight = datetime.combine(day, time())
             for span in self.spans(day):

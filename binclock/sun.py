@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -86,25 +86,66 @@ class Place:
 
         observer = Observer(self.latitude, self.longitude)
         noon = sun.noon(observer, day, tzinfo=tz)
-        highest = sun.elevation(observer, noon, with_refraction=False)
+        # The sun's height midway between its highest and lowest: when it does not cross a
+        # horizon all day, both lie on one side of it, and so does their mean (which, unlike
+        # the highest alone, is nowhere near the horizon then, so rounding cannot mislead).
+        middle = (
+            sun.elevation(observer, noon, with_refraction=False)
+            + sun.elevation(observer, noon + timedelta(hours=12), with_refraction=False)
+        ) / 2
         found = {"noon": _minute(noon, day, tz)}
         for event in ("dawn", "sunrise", "sunset", "dusk"):
-            try:
-                moment = getattr(sun, event)(observer, day, tzinfo=tz)
-            except ValueError:  # the sun does not cross this horizon today
-                if highest < -_DEPTH[event]:
-                    found[event] = found["noon"]
-                else:
-                    found[event] = 0 if event in MORNING else MINUTES_PER_DAY
-            else:
+            moment = _on(sun, observer, event, day, tz)
+            if moment is not None:
                 found[event] = _minute(moment, day, tz)
-            # astral finds the event that falls on this date: for a dusk after midnight
-            # that is the last evening's, and this evening's is past the day's end.
+            elif middle < -_DEPTH[event]:  # the sun stays below this horizon all day
+                found[event] = found["noon"]
+            else:  # it stays above, or crosses it only just beyond the day's edge
+                found[event] = 0 if event in MORNING else MINUTES_PER_DAY
+            # A morning event after noon is the next morning's: this one was before the
+            # day began. An evening one before noon is the last evening's: this one is
+            # after the day ends.
             if event in MORNING and found[event] > found["noon"]:
                 found[event] = 0
             elif event not in MORNING and found[event] < found["noon"]:
                 found[event] = MINUTES_PER_DAY
         return found
+
+
+def _on(sun: Any, observer: Any, event: str, day: date, tz: tzinfo) -> datetime | None:
+    """astral's time of ``event`` on ``day`` in ``tz``, or None if there is none that day.
+
+    astral works out one event per UTC day. Where the event drifts across a UTC midnight,
+    one UTC day holds two, and the local day of the one left out gets none from astral:
+    in a zone six hours east, a sunrise near 06:00 goes missing once or twice a year.
+    Then the UTC days around ``day`` are each asked, and the missing event is put halfway
+    between the wall-clock times of the days either side.
+    """
+    try:
+        moment = getattr(sun, event)(observer, day, tzinfo=tz)
+    except ValueError:
+        pass
+    else:
+        if moment.astimezone(tz).date() == day:
+            return moment
+    zenith = 90.0 + (_DEPTH[event] if event in ("dawn", "dusk") else sun.SUN_APPARENT_RADIUS)
+    rising = event in MORNING
+    direction = sun.SunDirection.RISING if rising else sun.SunDirection.SETTING
+    by_day: dict[date, list[datetime]] = {}
+    for shift in (-2, -1, 0, 1, 2):
+        try:
+            moment = sun.time_of_transit(observer, day + timedelta(days=shift), zenith, direction)
+        except ValueError:  # none that day: the sun stays on one side of this horizon
+            continue
+        by_day.setdefault(moment.astimezone(tz).date(), []).append(moment)
+    here = by_day.get(day)
+    if here:
+        return min(here) if rising else max(here)
+    before, after = by_day.get(day - timedelta(days=1)), by_day.get(day + timedelta(days=1))
+    if before and after:
+        first, last = max(before) + timedelta(days=1), min(after) - timedelta(days=1)
+        return first + (last - first) / 2
+    return None
 
 
 def _minute(moment: datetime, day: date, tz: tzinfo) -> int:
