@@ -301,7 +301,7 @@ def test_in_polar_night_a_range_from_sunset_to_sunrise_lasts_all_day():
 def test_a_sun_that_stays_just_below_the_horizon_at_noon_does_not_rise():
     # 74 degrees north on 2 February: at noon the sun's centre is 0.7 degrees down, so its
     # top stays under the horizon (as the sun tables say), though not by much.
-    events = Place(74.0, 0.0).events(date(2001, 2, 2), timezone.utc)
+    events = Place(74.0, 0.0).events(date(2001, 2, 2), UTC)
     assert events["sunrise"] == events["noon"] == events["sunset"]
 
 
