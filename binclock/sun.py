@@ -143,8 +143,9 @@ def _on(sun: Any, observer: Any, event: str, day: date, tz: tzinfo) -> datetime 
         return min(here) if rising else max(here)
     before, after = by_day.get(day - timedelta(days=1)), by_day.get(day + timedelta(days=1))
     if before and after:
-        first, last = max(before) + timedelta(days=1), min(after) - timedelta(days=1)
-        return first + (last - first) / 2
+        first = max(before).astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
+        last = min(after).astimezone(tz).replace(tzinfo=None) - timedelta(days=1)
+        return (first + (last - first) / 2).replace(tzinfo=tz)
     return None
 
 
