@@ -8,8 +8,9 @@ it arrived. After a warm-up it reads CPU time from /proc/PID/schedstat and the r
 memory from /proc/PID/status. The two run one after the other (``--together``: at once),
 since a second process waking near the same moment changes both one's lag and its CPU.
 
-Run: python benchmarks/ticker.py [--seconds 70] [--warmup 5] [--together]
-(the issue's 10-minute check: --seconds 600)
+Run: python benchmarks/ticker.py [--seconds 70] [--warmup 5] [--together] [--config FILE]
+(the issue's 10-minute check: --seconds 600; --config runs binclock with that file, such as
+benchmarks/sun-schedule.toml, to compare a configuration with the defaults)
 """
 
 from __future__ import annotations
@@ -91,8 +92,10 @@ def main() -> int:
     parser.add_argument(
         "--together", action="store_true", help="run both clocks at once, not one after the other"
     )
+    parser.add_argument("--config", help="configuration file for binclock (default: none)")
     args = parser.parse_args()
-    binclock = [sys.executable, "-m", "binclock", "--driver", "terminal"]
+    config = ["--config", args.config] if args.config else []
+    binclock = [sys.executable, "-m", "binclock", "--driver", "terminal", *config]
     clocks = [
         PtyClock(binclock, name="binclock"),
         PtyClock(binclock, name="binclock, no keys", keyboard=False),

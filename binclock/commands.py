@@ -20,7 +20,7 @@ from binclock.clock import OffsetClock, SystemClock
 from binclock.control.server import ControlServer
 from binclock.control.state import StateFile
 from binclock.driver import Finished
-from binclock.pipeline import build_driver, build_face, build_pipeline, timezone
+from binclock.pipeline import build_driver, build_face, build_pipeline, timetable, timezone
 from binclock.service import Service, close_display, indicator_mode, synchronised, unsynced
 from binclock.sync import SyncCheck
 
@@ -265,8 +265,19 @@ def check_config(args: argparse.Namespace) -> int:
         raise config.ConfigError(*problems)
     print(f"# {source or 'built-in defaults'}: valid")
     print(config.to_toml(cfg), end="")
+    if cfg.schedule:
+        print_schedule(cfg)
     print_overrides(cfg)
     return exitcodes.OK
+
+
+def print_schedule(cfg: config.Config) -> None:
+    """Each ``[[schedule]]`` range with today's times, as comments: sun times move daily."""
+    tz = timezone(cfg)
+    today = SystemClock(tz).now().date()
+    print(f"\n# the schedule today, {today:%a %Y-%m-%d} ({tz}):")
+    for line in timetable(cfg).today(today):
+        print(f"# {line}")
 
 
 def print_overrides(cfg: config.Config) -> None:

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from binclock import sun
 from binclock.drivers.pins import invalid, parse_pin
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
 from binclock.schedule import Schedule
@@ -88,6 +89,17 @@ class ClockConfig(Section):
     unsynced_colour: Colour = Field(
         (96, 0, 0), description="colour of the not-yet-synchronised mark"
     )
+    latitude: float | None = Field(
+        None, ge=-90.0, le=90.0, description="where the clock is, for sun times: degrees north"
+    )
+    longitude: float | None = Field(
+        None, ge=-180.0, le=180.0, description="where the clock is, for sun times: degrees east"
+    )
+    city: str | None = Field(
+        None,
+        description="where the clock is, for sun times, as a city name such as 'Oslo'"
+        " (instead of latitude and longitude)",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -100,6 +112,29 @@ class ClockConfig(Section):
                     "unknown time zone (use an IANA name such as 'Europe/London')"
                 ) from None
         return value
+
+    @field_validator("city")
+    @classmethod
+    def _known_city(cls, value: str | None) -> str | None:
+        if value is not None:
+            sun.city(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ClockConfig:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give latitude and longitude together")
+        if self.city is not None and self.latitude is not None:
+            raise ValueError("give either city or latitude and longitude, not both")
+        return self
+
+    def place(self) -> sun.Place | None:
+        """Where the clock is, if the configuration says (sun times need it)."""
+        if self.city is not None:
+            return sun.city(self.city)
+        if self.latitude is not None and self.longitude is not None:
+            return sun.Place(self.latitude, self.longitude)
+        return None
 
 
 Coordinate = Annotated[int, Field(ge=0)]
@@ -365,7 +400,9 @@ class Config(Section):
     theme: ThemeConfig = Field(default_factory=ThemeConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     schedule: Schedule = Field(
-        (), description="night dimming: [[schedule]] tables with from, to and brightness or off"
+        (),
+        description="night dimming: [[schedule]] tables with from and to (times of day or of"
+        " the sun), brightness or off, and days",
     )
     transition: TransitionOptions = Field(default_factory=TransitionOptions)
     control: ControlConfig = Field(default_factory=ControlConfig)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from binclock.faces import Face
 from binclock.frame import RGB, Frame
 from binclock.indicator import mark_pm
 from binclock.painter import Painter, PlacementError, Theme, scale
-from binclock.schedule import ScheduleEntry, brightness_at
+from binclock.schedule import Timetable
 
 
 @dataclass(frozen=True)
@@ -27,14 +26,14 @@ class Pipeline:
 
     face: Face
     painter: Painter
-    schedule: Sequence[ScheduleEntry] = ()
+    schedule: Timetable = field(default_factory=lambda: Timetable(()))
     mark_index: int = 0  # the pixel of the face's first, most significant bit
     pm: tuple[int, RGB] | None = None
 
     def render(self, now: datetime) -> Frame:
         painter = self.painter
         if self.schedule:
-            level = brightness_at(self.schedule, now)
+            level = self.schedule.brightness_at(now)
             if level != 1.0:
                 painter = replace(painter, brightness=painter.brightness * level)
         frame = painter.paint(self.face.render(now), time=now)
@@ -47,6 +46,11 @@ class Pipeline:
 def timezone(config: Config) -> tzinfo:
     """The configured zone, else the system's."""
     return ZoneInfo(config.clock.timezone) if config.clock.timezone else local_zone()
+
+
+def timetable(config: Config) -> Timetable:
+    """The schedule at the clock's place and in its zone, ready to be asked every second."""
+    return Timetable(config.schedule, config.clock.place(), timezone(config))
 
 
 def build_face(config: Config, source: Path | None = None) -> Face:
@@ -104,7 +108,7 @@ def build_pipeline(config: Config, driver: Driver, source: Path | None = None) -
         ) from None
     mark = layout.cells[0][0] if layout.cells and layout.cells[0] else 0
     pm = pm_pixel(config, layout.width, layout.height, source)
-    return Pipeline(build_face(config, source), painter, config.schedule, mark, pm)
+    return Pipeline(build_face(config, source), painter, timetable(config), mark, pm)
 
 
 def pm_pixel(

@@ -31,9 +31,16 @@ from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
 from binclock.notify import Notifier
 from binclock.painter import PlacementError, scale
-from binclock.pipeline import Pipeline, build_driver, build_painter, build_pipeline, timezone
+from binclock.pipeline import (
+    Pipeline,
+    build_driver,
+    build_painter,
+    build_pipeline,
+    timetable,
+    timezone,
+)
 from binclock.registry import BrokenPlugin, UnknownPlugin
-from binclock.schedule import active, brightness_at, summary
+from binclock.schedule import describe
 from binclock.signals import SignalInbox
 from binclock.sync import SyncCheck
 from binclock.ticker import Ticker
@@ -329,9 +336,10 @@ class Service:
         """Say when the night-dimming schedule changes the brightness (as it is shown)."""
         if frame.time is None:
             return
-        level = brightness_at(self.config.schedule, frame.time)
+        schedule = self.pipeline.schedule
+        level = schedule.brightness_at(frame.time)
         if level != self.level:
-            log.info("%s", summary(self.config.schedule, frame.time))
+            log.info("%s", schedule.summary(frame.time))
             self.level = level
 
     def _failed(self, second: int, exc: Exception) -> bool:
@@ -448,7 +456,7 @@ class Service:
         elif painted_only(old, config):
             # Only the painter changes: the face keeps its state (a running countdown).
             painter = build_painter(config, self.driver)
-            pipeline = replace(self.pipeline, painter=painter, schedule=config.schedule)
+            pipeline = replace(self.pipeline, painter=painter, schedule=timetable(config))
         else:
             pipeline = build_pipeline(config, self.driver, source)
         self.config, self.source, self.pipeline = config, source, pipeline
@@ -507,10 +515,10 @@ class Service:
         when = frame.time if frame is not None else None
         schedule_now = None
         if config.schedule and when is not None:
-            entry = active(config.schedule, when)
+            span = self.pipeline.schedule.in_force(when)
             schedule_now = {
-                "brightness": brightness_at(config.schedule, when),
-                "entry": f"{entry.start:%H:%M}-{entry.end:%H:%M}" if entry else None,
+                "brightness": 1.0 if span is None else span.entry.level,
+                "entry": describe(span) if span else None,
             }
         dumped = config.model_dump(mode="json", by_alias=True)
         return {
@@ -681,7 +689,7 @@ def synchronised(sync: SyncCheck, known: bool | None = None) -> bool:
 def unsynced(frame: Frame, second: int, mode: str, config: Config, pipeline: Pipeline) -> Frame:
     """``frame`` with the not-synchronised mark in ``mode``, dimmed as the frame is."""
     level = pipeline.painter.brightness
-    if config.schedule and frame.time is not None:
-        level *= brightness_at(config.schedule, frame.time)
+    if pipeline.schedule and frame.time is not None:
+        level *= pipeline.schedule.brightness_at(frame.time)
     colour = scale(config.clock.unsynced_colour, level)
     return mark_unsynced(frame, colour, mode, second, pipeline.mark_index)

@@ -170,7 +170,9 @@ def test_overlap_error_is_one_config_line():
 
 def test_writes_back_as_hh_mm_under_the_config_keys():
     dumped = SCHEDULE.dump_python(NIGHT, mode="json", by_alias=True)
-    assert dumped == [{"from": "22:30", "to": "07:00", "brightness": 0.1, "off": False}]
+    assert dumped == [
+        {"from": "22:30", "to": "07:00", "brightness": 0.1, "off": False, "days": None}
+    ]
 
 
 def test_every_field_has_a_description():
@@ -272,7 +274,7 @@ def test_every_minute_of_the_day_gets_the_right_factor(case):
     tables, expected = case
     ranges = schedule(*tables)
     for minute in range(1440):
-        wall = time(minute // 60, minute % 60)
+        wall = datetime(2024, 6, 1, minute // 60, minute % 60)
         assert brightness_at(ranges, wall) == expected[minute], wall
 
 
@@ -394,7 +396,8 @@ def _first_change_by_scanning(ranges: tuple[ScheduleEntry, ...], after: datetime
 def test_next_change_agrees_with_scanning_minute_by_minute_around_dst(case, day, seconds):
     tz, transition = day
     ranges = schedule(*case[0])
-    if len({brightness_at(ranges, time(m // 60, m % 60)) for m in range(1440)}) == 1:
+    day = datetime(2024, 6, 1)
+    if len({brightness_at(ranges, day + timedelta(minutes=m)) for m in range(1440)}) == 1:
         return  # every minute has the same factor, so nothing ever changes
     after = (transition + timedelta(seconds=seconds)).astimezone(tz)
     change = next_change(ranges, after)

@@ -42,7 +42,7 @@ class StatePatch(Model):
     )
     clock: ClockPatch | None = Field(None, description="hour12 and seconds")
     schedule: list[dict[str, Any]] | None = Field(
-        None, description="night dimming entries: [{from, to, brightness or off}]"
+        None, description="night dimming entries: [{from, to, brightness or off, days}]"
     )
     driver: str | None = Field(None, description="an installed driver's name (see `drivers`)")
 
@@ -111,7 +111,10 @@ class Schedule(Model):
     """The night-dimming entry in force now."""
 
     brightness: float = Field(description="the schedule's brightness factor now")
-    entry: str | None = Field(description="the entry in force ('22:30-07:00'), if any")
+    entry: str | None = Field(
+        description="the entry in force ('22:30-07:00'; one with sun times has today's"
+        " times too: 'sunset-30m-07:00 (16:12-07:00)'), if any"
+    )
 
 
 class StateView(Model):
