@@ -1,13 +1,14 @@
 """The running bridge: the clock's events published on the broker, commands from the broker
 sent to the clock.
 
-Four threads, none waiting on another's peer: paho's network loop (started again for each
-connection, so the bridge decides when to reconnect, with back-off and full jitter), one
-following the clock's event stream, one sending commands to the clock in the order they
-came, and the main thread, which waits for SIGTERM/SIGINT or a refusal that ends the run.
-What the broker was last told is remembered per topic, so a change is published once and
-everything is published again on each new connection (a restarted broker may have lost its
-retained messages).
+Threads, so that neither side ever waits on the other: one keeps the broker connection
+(it connects, lets paho's network thread run the connection for as long as it lasts, then
+waits a back-off with full jitter: the bridge, not paho, decides when to try again); one
+follows the clock's event stream; one sends commands to the clock in the order they came,
+so paho's thread only queues them; and the main thread waits for SIGTERM/SIGINT or a
+refusal that ends the run. What the broker was last told is remembered per topic, so a
+change is published once, and everything is published again on each new connection (a
+restarted broker may have lost its retained messages).
 """
 
 from __future__ import annotations
@@ -150,7 +151,6 @@ class Bridge:
         before the next try."""
         address = self.settings.address
         while not self._stop.is_set():
-            self._dropped.clear()
             try:
                 connection.open_connection(self.client, self.settings)
             except connection.Refused as exc:
@@ -165,6 +165,7 @@ class Bridge:
             self.client.loop_start()
             self._dropped.wait()
             self.client.loop_stop()
+            self._dropped.clear()  # after: a stop that set it meanwhile is seen by the loop
             if self._refused is not None:
                 self._done.set()
                 return
@@ -198,8 +199,13 @@ class Bridge:
         with self._lock:
             was_online, self._online = self._online, False
         if not self._stop.is_set() and self._refused is None:
-            how = "lost" if was_online else "closed before answering the login:"
-            say = f"{how} the broker {self.settings.address} ({code}); trying again"
+            address = self.settings.address
+            if was_online:
+                say = f"lost the broker {address} ({code}); trying again"
+            else:
+                say = (
+                    f"the broker {address} closed the connection unanswered ({code}); trying again"
+                )
             self._tell("broker", "lost", logging.WARNING, say)
         self._dropped.set()
 
@@ -302,8 +308,8 @@ class Bridge:
         """Send each command to the clock in turn; a bad one or a refusal is one line."""
         while (item := self._inbox.get()) is not None:
             topic, data = item
-            if self._inbox.empty():
-                self._tell("inbox", "empty", logging.DEBUG, "all commands taken")
+            if self._conditions.get("inbox") == "full" and self._inbox.empty():
+                self._tell("inbox", "taking", logging.INFO, "commands are taken again")
             try:
                 method, path, body = self._request(topic, data)
             except payload.BadCommand as exc:
