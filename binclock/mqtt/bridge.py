@@ -40,7 +40,9 @@ log = logging.getLogger("binclock.mqtt")
 FIRST_WAIT = 1.0  # seconds before the first retry; doubles up to LONGEST_WAIT
 LONGEST_WAIT = 60.0
 SHORTEST_WAIT = 0.1  # full jitter may draw ~0: never try again sooner than this
-INBOX = 64  # commands waiting for the clock before newer ones are dropped
+INBOX = (
+    64  # commands waiting for the clock; past that the oldest go (the newest say what is wanted)
+)
 GOODBYE_TIMEOUT = 5.0  # seconds to get "offline" to the broker when stopping
 QOS = 1
 
@@ -122,7 +124,8 @@ class Bridge:
 
     def _shut_down(self) -> None:
         self._stop.set()
-        self._inbox.put(None)
+        with contextlib.suppress(queue.Full):  # a full inbox: the worker dies with the process
+            self._inbox.put_nowait(None)
         with self._lock:
             online = self._online
             goodbye = self._publish(self.ids.availability, b"offline") if online else None
@@ -222,11 +225,15 @@ class Bridge:
                 "%s: a retained message is not obeyed (publish commands unretained)", msg.topic
             )
             return
-        try:
-            self._inbox.put_nowait((msg.topic, bytes(msg.payload)))
-        except queue.Full:
-            say = "commands come faster than the clock takes them: some are dropped"
-            self._tell("inbox", "full", logging.WARNING, say)
+        while True:
+            try:
+                self._inbox.put_nowait((msg.topic, bytes(msg.payload)))
+                return
+            except queue.Full:
+                say = "commands come faster than the clock takes them: the oldest are dropped"
+                self._tell("inbox", "full", logging.WARNING, say)
+                with contextlib.suppress(queue.Empty):
+                    self._inbox.get_nowait()
 
     # -- what the broker is told ----------------------------------------------------------
 
