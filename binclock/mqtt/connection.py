@@ -9,7 +9,7 @@ the caller tries again.
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -44,7 +44,7 @@ class Settings:
     protocol: mqtt.MQTTProtocolVersion
     client_id: str
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)  # never shown
     tls: ssl.SSLContext | None
     ca_file: Path | None
 
