@@ -45,6 +45,9 @@ INBOX = (
 )
 GOODBYE_TIMEOUT = 5.0  # seconds to get "offline" to the broker when stopping
 QOS = 1
+ONLINE, OFFLINE = discovery.ONLINE.encode(), discovery.OFFLINE.encode()
+# Home Assistant's birth message: it (re)started and wants the discovery configs again.
+BIRTH = b"online"
 
 
 class Backoff:
@@ -128,7 +131,7 @@ class Bridge:
             self._inbox.put_nowait(None)
         with self._lock:
             online = self._online
-            goodbye = self._publish(self.ids.availability, b"offline") if online else None
+            goodbye = self._publish(self.ids.availability, OFFLINE) if online else None
         if goodbye is not None:
             with contextlib.suppress(RuntimeError, ValueError):
                 goodbye.wait_for_publish(GOODBYE_TIMEOUT)
@@ -215,7 +218,7 @@ class Bridge:
     def _received(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         """Runs on paho's thread: never waits for the clock."""
         if msg.topic == self.ids.birth:
-            if msg.payload == b"online":
+            if msg.payload == BIRTH:
                 with self._lock:
                     self._announced = None
                     self._sync()
@@ -252,7 +255,7 @@ class Bridge:
             self._publish(self.ids.state, _json(payload.state_payload(view)))
         if self._shown is not None:
             self._publish(self.ids.time, self._shown.encode())
-        self._publish(self.ids.availability, b"online" if self._clock_up else b"offline")
+        self._publish(self.ids.availability, ONLINE if self._clock_up else OFFLINE)
 
     def _publish(self, topic: str, data: bytes, force: bool = False) -> mqtt.MQTTMessageInfo | None:
         """Publish ``data`` retained on ``topic`` unless the broker has it already (lock held)."""

@@ -17,6 +17,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from binclock import exitcodes
 from binclock.config import ConfigError, MqttConfig, reason, shown
+from binclock.mqtt.discovery import OFFLINE
 
 CONNECT_TIMEOUT = 10.0  # seconds for the TCP connection and the TLS handshake
 PLAIN_PORT = 1883
@@ -131,7 +132,7 @@ def client(s: Settings, will: str | None = None) -> mqtt.Client:
     if s.tls is not None:
         c.tls_set_context(s.tls)
     if will is not None:
-        c.will_set(will, "offline", qos=1, retain=True)
+        c.will_set(will, OFFLINE, qos=1, retain=True)
     return c
 
 
