@@ -19,6 +19,7 @@ Run: python benchmarks/control.py [--seconds 20] [--warmup 3] [--patches 200]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -221,34 +222,45 @@ class Lines:
                 self.changed.wait(left)
 
 
+def jsonl_clock(folder: Path, sock: Path) -> subprocess.Popen:
+    """A jsonl clock at brightness LOW serving ``sock``, its lines on a pipe."""
+    return subprocess.Popen(
+        clock_argv(folder, f'control.socket="{sock}"', f"display.brightness={LOW}", driver="jsonl"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=alone(folder),
+    )
+
+
+def timed_changes(lines: Lines, changes: int, send: Callable[[bool], None]) -> list[float]:
+    """Milliseconds from each ``send(bright)`` (high, low, high...) to the display showing it."""
+    latencies = []
+    for i in range(changes):
+        bright = i % 2 == 0
+        time.sleep(random.uniform(0, 0.3))  # land anywhere in the second
+        sent = time.monotonic()
+        send(bright)
+        latencies.append((lines.first_after(sent, bright) - sent) * 1000)
+    return latencies
+
+
 def patch_latency(patches: int) -> list[float]:
     """Milliseconds from sending each PATCH to the display showing it."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sock = folder / "control.sock"
-        clock = subprocess.Popen(
-            clock_argv(
-                folder, f'control.socket="{sock}"', "display.brightness=0.2", driver="jsonl"
-            ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=alone(folder),
-        )
+        clock = jsonl_clock(folder, sock)
         try:
             lines = Lines(clock)
             client = lambda: ControlClient(sock, timeout=5)  # noqa: E731
             wait_for(lambda: answers(client), "the clock")
-            latencies = []
-            for i in range(patches):
-                bright = i % 2 == 0
-                time.sleep(random.uniform(0, 0.3))  # land anywhere in the second
-                conn = client()
-                sent = time.monotonic()
-                conn.call("PATCH", "/api/state", {"brightness": HIGH if bright else LOW})
-                conn.close()
-                latencies.append((lines.first_after(sent, bright) - sent) * 1000)
-            return latencies
+
+            def patch(bright: bool) -> None:
+                with contextlib.closing(client()) as conn:
+                    conn.call("PATCH", "/api/state", {"brightness": HIGH if bright else LOW})
+
+            return timed_changes(lines, patches, patch)
         finally:
             clock.terminate()
             clock.wait(timeout=10)
