@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from broker import MOSQUITTO, MOSQUITTO_PASSWD, broker_missing
 from systemd_container import CHECKOUT, Container, booted, in_a_home, wait_until
 from test_sensehat_emulator import lit
 
@@ -457,8 +458,6 @@ def test_the_web_page_stops_with_the_clock(web, container):
 
 # -- the MQTT bridge: the control socket on one side, a broker on the other -------------------
 
-MOSQUITTO = Path("/usr/sbin/mosquitto")
-MOSQUITTO_PASSWD = Path("/usr/bin/mosquitto_passwd")
 BROKER = "binclock-test-mosquitto.service"
 BROKER_DIR = Path("/run/binclock-test-mosquitto")
 PASSWORD_FILE = Path("/etc/binclock/mqtt-password")  # where docs/service.md puts it
@@ -493,7 +492,7 @@ client.publish(topic, payload, qos=1).wait_for_publish(5)
 """
 
 
-class Broker:
+class Mosquitto:
     """mosquitto in the container on its loopback, for the users clock (the bridge) and
     tester (this test), each with a password."""
 
@@ -536,10 +535,11 @@ class Broker:
 
 
 @pytest.fixture
-def broker(container) -> Iterator[Broker]:
-    if not MOSQUITTO.exists():
-        pytest.skip(f"{MOSQUITTO} is missing (apt-get install mosquitto)")
-    mosquitto = Broker(container)
+def broker(container) -> Iterator[Mosquitto]:
+    reason = broker_missing()
+    if reason:
+        pytest.skip(reason)
+    mosquitto = Mosquitto(container)
     mosquitto.start()
     yield mosquitto
     mosquitto.stop()
