@@ -500,19 +500,13 @@ class Mosquitto:
         self.container = container
         folder = container.path(BROKER_DIR)
         folder.mkdir(exist_ok=True)
-        passwd = folder / "passwd"
+        passwd = BROKER_DIR / "passwd"
+        container.path(passwd).write_text("")
         for user in ("clock", "tester"):
-            container.run(
-                str(MOSQUITTO_PASSWD),
-                "-b",
-                *(["-c"] if user == "clock" else []),
-                str(BROKER_DIR / "passwd"),
-                user,
-                f"{user}-password",
-            )
-        passwd.chmod(0o644)  # the broker's dynamic user reads it
+            container.run(str(MOSQUITTO_PASSWD), "-b", str(passwd), user, f"{user}-password")
+        container.path(passwd).chmod(0o644)  # the broker's dynamic user reads it
         (folder / "mosquitto.conf").write_text(
-            f"listener 1883 127.0.0.1\nallow_anonymous false\npassword_file {BROKER_DIR}/passwd\n"
+            f"listener 1883 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\n"
         )
 
     def start(self) -> None:
@@ -567,6 +561,14 @@ def container_gid(container: Container, group: str) -> int:
     return int(container.run("getent", "group", group).stdout.split(":")[2])
 
 
+@pytest.fixture
+def online(bridge, broker) -> Unit:
+    """The bridge started, once it has told the broker the clock is online."""
+    assert bridge.start(), bridge.journal()
+    assert wait_until(lambda: broker.get(AVAILABILITY) == "online"), bridge.journal()
+    return bridge
+
+
 def test_the_bridge_may_open_an_internet_socket(bridge):
     probe(bridge, "inet")
     bridge.start()
@@ -590,28 +592,22 @@ def test_the_bridge_tells_the_broker_the_clock_is_online(bridge, broker):
     assert wait_until(lambda: broker.get(AVAILABILITY) == "online"), bridge.journal()
 
 
-def test_the_bridge_runs_as_a_user_of_its_own_in_the_sockets_group(bridge, broker, container):
-    assert bridge.start(), bridge.journal()
-    assert wait_until(lambda: broker.get(AVAILABILITY) == "online"), bridge.journal()
-    status = container.run("cat", f"/proc/{bridge.show('MainPID')['MainPID']}/status").stdout
+def test_the_bridge_runs_as_a_user_of_its_own_in_the_sockets_group(online, container):
+    status = container.run("cat", f"/proc/{online.show('MainPID')['MainPID']}/status").stdout
     uid = int(re.search(r"^Uid:\s+(\d+)", status, re.M)[1])
     groups = re.search(r"^Groups:(.*)$", status, re.M)[1].split()
     assert uid in DYNAMIC_USERS and uid != int(container.show(UNIT, "UID")["UID"])
     assert str(container_gid(container, install.GROUP)) in groups
 
 
-def test_a_set_message_through_the_broker_turns_the_clock_off(bridge, broker, container):
-    assert bridge.start(), bridge.journal()
-    assert wait_until(lambda: broker.get(AVAILABILITY) == "online"), bridge.journal()
+def test_a_set_message_through_the_broker_turns_the_clock_off(online, broker, container):
     broker.publish(f"{TOPICS}/set", '{"state": "OFF"}')
     assert wait_until(lambda: re.search(r'^power +"off" +runtime$', ctl_state(container), re.M))
 
 
-def test_the_bridge_stops_with_the_clock_and_says_it_is_offline(bridge, broker, container):
-    assert bridge.start(), bridge.journal()
-    assert wait_until(lambda: broker.get(AVAILABILITY) == "online"), bridge.journal()
+def test_the_bridge_stops_with_the_clock_and_says_it_is_offline(online, broker, container):
     container.systemctl("stop", UNIT)
-    assert bridge.show("ActiveState") == {"ActiveState": "inactive"}
+    assert online.show("ActiveState") == {"ActiveState": "inactive"}
     assert broker.get(AVAILABILITY) == "offline"
 
 
