@@ -479,6 +479,15 @@ def test_install_mqtt_without_a_broker_warns_that_the_bridge_will_not_start(root
     )
 
 
+def test_install_mqtt_without_paho_warns_that_the_bridge_will_not_start(root, monkeypatch):
+    monkeypatch.setitem(sys.modules, "paho", None)  # as if it were not installed
+    write_config(root, '[mqtt]\nhost = "broker.lan"\n')
+    assert install.install(root, mqtt=True, start=["/usr/bin/binclock"]).warnings == (
+        "--mqtt: paho-mqtt is not installed with this binclock: the bridge exits 69 until it is"
+        " (pip install 'binclock[mqtt]')",
+    )
+
+
 def secret(root: Path, mode: int, group: int = os.getegid()) -> None:
     """The password file the bridge is configured to read, with ``mode``, made by this test
     (so in its group) in a root where the binclock group has the id ``group``."""
