@@ -136,12 +136,12 @@ class Bridge:
             with contextlib.suppress(OSError):
                 events.sock.shutdown(socket.SHUT_RDWR)
 
-    def _tell(self, what: str, condition: str, level: int, message: str, *args: Any) -> None:
+    def _tell(self, what: str, condition: str, level: int, message: str) -> None:
         """Log ``message`` when ``what`` enters ``condition``: one line per change, not one
         per retry."""
         if self._conditions.get(what) != condition:
             self._conditions[what] = condition
-            log.log(level, message, *args)
+            log.log(level, message)
 
     # -- the broker -----------------------------------------------------------------------
 
@@ -158,8 +158,8 @@ class Bridge:
                 return
             except OSError as exc:
                 why = connection.unreachable(exc)
-                self._tell("broker", "away", logging.WARNING, "cannot reach the broker %s: %s;"
-                           " trying again", address, why)  # fmt: skip
+                say = f"cannot reach the broker {address}: {why}; trying again"
+                self._tell("broker", "away", logging.WARNING, say)
                 self._stop.wait(self._broker_backoff.next())
                 continue
             self.client.loop_start()
@@ -171,20 +171,17 @@ class Bridge:
             if not self._stop.is_set():
                 self._stop.wait(self._broker_backoff.next())
 
-    def _connected(
-        self, client: mqtt.Client, _u: Any, _f: Any, code: ReasonCode, _p: Any
-    ) -> None:
+    def _connected(self, client: mqtt.Client, _u: Any, _f: Any, code: ReasonCode, _p: Any) -> None:
         if code.is_failure:
             refused = connection.refusal(code, self.settings)
             if refused is not None:
                 self._refused = refused
             else:
-                self._tell("broker", "refused", logging.WARNING,
-                           "the broker %s refused the connection: %s; trying again",
-                           self.settings.address, code)  # fmt: skip
+                say = f"the broker {self.settings.address} refused: {code}; trying again"
+                self._tell("broker", "refused", logging.WARNING, say)
             return
         self._broker_backoff.reset()
-        self._tell("broker", "up", logging.INFO, "connected to the broker %s", self.settings.address)
+        self._tell("broker", "up", logging.INFO, f"connected to the broker {self.settings.address}")
         wanted = [self.ids.set, self.ids.notify]
         if self.ids.fleet:
             wanted.append(self.ids.fleet)
@@ -200,15 +197,10 @@ class Bridge:
     def _disconnected(self, _c: mqtt.Client, _u: Any, _f: Any, code: ReasonCode, _p: Any) -> None:
         with self._lock:
             was_online, self._online = self._online, False
-        if self._stop.is_set() or self._refused is not None:
-            pass
-        elif was_online:
-            self._tell("broker", "lost", logging.WARNING,
-                       "lost the broker %s (%s); trying again", self.settings.address, code)  # fmt: skip
-        else:
-            self._tell("broker", "closed", logging.WARNING, "the broker %s closed the connection"
-                       " before the login was answered (%s); trying again",
-                       self.settings.address, code)  # fmt: skip
+        if not self._stop.is_set() and self._refused is None:
+            how = "lost" if was_online else "closed before answering the login:"
+            say = f"{how} the broker {self.settings.address} ({code}); trying again"
+            self._tell("broker", "lost", logging.WARNING, say)
         self._dropped.set()
 
     def _received(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
@@ -220,14 +212,15 @@ class Bridge:
                     self._sync()
             return
         if msg.retain:
-            log.warning("%s: a retained message is not obeyed (publish commands unretained)",
-                        msg.topic)  # fmt: skip
+            log.warning(
+                "%s: a retained message is not obeyed (publish commands unretained)", msg.topic
+            )
             return
         try:
             self._inbox.put_nowait((msg.topic, bytes(msg.payload)))
         except queue.Full:
-            self._tell("inbox", "full", logging.WARNING,
-                       "commands come faster than the clock takes them: some are dropped")  # fmt: skip
+            say = "commands come faster than the clock takes them: some are dropped"
+            self._tell("inbox", "full", logging.WARNING, say)
 
     # -- what the broker is told ----------------------------------------------------------
 
@@ -279,19 +272,19 @@ class Bridge:
                 events.close()
             if self._stop.is_set():
                 return
+            say = f"the clock is not answering ({why}); trying again"
+            self._tell("clock", "away", logging.WARNING, say)
             with self._lock:
                 self._clock_up = False
                 self._sync()
-            self._tell("clock", "away", logging.WARNING,
-                       "the clock is not answering (%s); trying again", why)  # fmt: skip
             self._stop.wait(backoff.next())
 
     def _clock_state(self, view: dict[str, Any]) -> None:
+        self._tell("clock", "up", logging.INFO, f"following the clock at {self.socket_path}")
         with self._lock:
             self._view = view
             self._clock_up = True
             self._sync()
-        self._tell("clock", "up", logging.INFO, "following the clock at %s", self.socket_path)
 
     def _clock_frame(self, frame: dict[str, Any]) -> None:
         when = frame.get("time")
@@ -346,8 +339,9 @@ def forget(settings: connection.Settings, ids: Topics) -> list[str]:
         if code.is_failure:
             refused.append(
                 connection.refusal(code, settings)
-                or connection.Refused(f"the broker {settings.address} refused: {code}",
-                                      exitcodes.UNAVAILABLE)  # fmt: skip
+                or connection.Refused(
+                    f"the broker {settings.address} refused: {code}", exitcodes.UNAVAILABLE
+                )
             )
         answered.set()
 
