@@ -172,6 +172,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write binclock-web.service: the web page, a process apart from the clock",
     )
+    install.add_argument(
+        "--mqtt",
+        action="store_true",
+        help="also write binclock-mqtt.service: the MQTT bridge, a process apart from the clock",
+    )
     uninstall_help = "stop and disable the services, remove the units; the configuration stays"
     uninstall = actions.add_parser(
         "uninstall", parents=[common], help=uninstall_help, description=uninstall_help.capitalize()
