@@ -1,0 +1,60 @@
+"""docs/home-assistant.md shows what the bridge really sends, for its own example clock."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+from binclock import __version__, config, registry
+from binclock.config import MqttConfig
+from binclock.mqtt.discovery import announcements
+from binclock.mqtt.topics import device_name, topics
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "home-assistant.md"
+HOSTNAME = "kitchen"  # the doc's example Pi
+
+
+def doc() -> str:
+    return DOC.read_text(encoding="utf-8")
+
+
+def example_config() -> MqttConfig:
+    """The ``[mqtt]`` table the doc sets up, validated as the clock would."""
+    found = re.search(r"```toml\n(\[mqtt\]\n.*?)```", doc(), re.DOTALL)
+    assert found, "docs/home-assistant.md has no ```toml block starting with [mqtt]"
+    return config.validate(tomllib.loads(found[1])).mqtt
+
+
+def shown_discovery() -> dict[str, object]:
+    """The discovery messages in the doc: each topic in backquotes, then its JSON."""
+    pairs = re.findall(r"^`([^`\s]+/config)`:\n\n```json\n(.*?)\n```", doc(), re.M | re.DOTALL)
+    return {topic: json.loads(payload) for topic, payload in pairs}
+
+
+def built_in_faces() -> list[str]:
+    """The faces binclock itself installs, as the running clock lists them."""
+    faces = registry.registered(registry.FACES).items()
+    return [name for name, ep in faces if ep.dist is not None and ep.dist.name == "binclock"]
+
+
+def test_the_discovery_messages_shown_are_those_the_example_clock_announces():
+    cfg = example_config()
+    ids = topics(cfg, HOSTNAME)
+    view = {"faces": built_in_faces()}
+    expected = announcements(ids, view, device_name(cfg, HOSTNAME), __version__)
+    assert shown_discovery() == expected, (
+        "the discovery messages in docs/home-assistant.md differ from what the bridge sends"
+    )
+
+
+def test_the_topic_reference_names_every_topic_of_the_example_clock():
+    ids = topics(example_config(), HOSTNAME)
+    table = doc().split("## Topics", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^\| `([^`]+)`", table, re.M))
+    wanted = {
+        ids.state, ids.set, ids.availability, ids.notify, ids.time, ids.fleet, ids.birth,
+        ids.light_config, ids.synchronised_config, ids.time_config,
+    }
+    assert wanted <= named, f"missing from the topic reference: {sorted(wanted - named)}"
