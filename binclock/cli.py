@@ -14,6 +14,7 @@ from binclock import __version__, commands, config, ctl, exitcodes, registry, si
 from binclock.control.client import ClockNotRunning, ControlDenied, ControlError
 from binclock.driver import DriverUnavailable
 from binclock.install import InstallError
+from binclock.mqtt import command as mqtt_command
 from binclock.web import command as web_command
 
 EPILOG = """\
@@ -26,12 +27,13 @@ commands:
   doctor          check libraries, devices, groups and the clock for each display
   service         install or uninstall the systemd service
   web             serve the web page that shows and changes the running clock
+  mqtt            bridge the running clock to an MQTT broker and Home Assistant
   ctl             change or watch the running clock (state, on, off, brightness,
                   face, set, notify, reset, watch)
 
 exit codes: 0 ok, 1 doctor found a failure, 64 usage, 69 display unavailable (ctl: no
-clock running),
-70 display kept failing, 77 permission denied, 78 configuration error,
+clock running; mqtt: broker unreachable with --forget), 70 display kept failing,
+77 permission denied (mqtt: login or certificate refused), 78 configuration error,
 130 interrupted (Ctrl-C) by a command other than the running clock"""
 
 RETRIED = (
@@ -141,6 +143,17 @@ def parser() -> argparse.ArgumentParser:
     page.add_argument(
         "--socket", type=Path, metavar="PATH", help="the clock's control socket (default: its own)"
     )
+    bridge = sub.add_parser(
+        "mqtt", parents=[common], help="bridge the running clock to an MQTT broker"
+    )
+    bridge.add_argument(
+        "--forget",
+        action="store_true",
+        help="empty the retained topics (Home Assistant drops the clock) and exit",
+    )
+    bridge.add_argument(
+        "--socket", type=Path, metavar="PATH", help="the clock's control socket (default: its own)"
+    )
     ctl.add_parser(sub, Parser)
 
     service = sub.add_parser("service", parents=[common], help="manage the systemd service")
@@ -158,6 +171,11 @@ def parser() -> argparse.ArgumentParser:
         "--web",
         action="store_true",
         help="also write binclock-web.service: the web page, a process apart from the clock",
+    )
+    install.add_argument(
+        "--mqtt",
+        action="store_true",
+        help="also write binclock-mqtt.service: the MQTT bridge, a process apart from the clock",
     )
     uninstall_help = "stop and disable the services, remove the units; the configuration stays"
     uninstall = actions.add_parser(
@@ -203,6 +221,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "service": commands.service,
         "doctor": commands.doctor,
         "web": web_command.web,
+        "mqtt": mqtt_command.mqtt,
         "ctl": ctl.run,
     }[args.command]
     return handler(args)

@@ -380,7 +380,9 @@ def service(args: argparse.Namespace) -> int:
         driver = getattr(args, "driver", None)
         if driver:
             plugin(registry.DRIVERS, driver)  # an unknown name is a usage error now
-        plan = install.install(root, driver=driver, config=config_path, pwm=args.pwm, web=args.web)
+        plan = install.install(
+            root, driver=driver, config=config_path, pwm=args.pwm, web=args.web, mqtt=args.mqtt
+        )
         for path in plan.written:
             print(f"wrote {path}")
         if driver and root / config_path.relative_to("/") not in plan.written:

@@ -19,12 +19,13 @@ from binclock.web import access
 
 UNIT = "binclock.service"
 WEB_UNIT = "binclock-web.service"
+MQTT_UNIT = "binclock-mqtt.service"
 DROP_IN = "rpi-ws281x-pwm.conf"
 UNIT_DIR = Path("etc/systemd/system")
 SYSUSERS = Path("etc/sysusers.d/binclock.conf")
 # The group that owns the control socket, made by the sysusers.d snippet below.
 GROUP = configuration.ControlConfig.model_fields["group"].default
-SUBCOMMAND = {UNIT: [], WEB_UNIT: ["web"]}
+SUBCOMMAND = {UNIT: [], WEB_UNIT: ["web"], MQTT_UNIT: ["mqtt"]}
 SYSUSERS_TEXT = f"""\
 # The group of binclock's control socket: its members may change the running clock.
 # Written by binclock service install; made by systemd-sysusers.
@@ -37,6 +38,8 @@ LOCAL_NETWORKS = "localhost link-local 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 f
 CONFIG = Path("/etc/binclock/config.toml")
 HOMES = ("/home/", "/root/")
 TEMPORARY = ("/tmp", "/var/tmp")  # PrivateTmp=yes gives the service its own, empty ones
+# The files the MQTT bridge reads besides the configuration: the broker's password and TLS.
+SECRETS = ("password_file", "ca_file", "cert_file", "key_file")
 
 
 class InstallError(Exception):
@@ -76,11 +79,17 @@ def command(executable: str = sys.executable) -> list[str]:
 
 def existing_groups(root: Path) -> set[str]:
     """Group names in ``root``'s /etc/group."""
+    return set(group_ids(root))
+
+
+def group_ids(root: Path) -> dict[str, int | None]:
+    """The groups in ``root``'s /etc/group: name -> id (None if unreadable)."""
     try:
         lines = (root / "etc/group").read_text().splitlines()
     except OSError:
-        return set()
-    return {line.split(":", 1)[0] for line in lines if line and not line.startswith("#")}
+        return {}
+    fields = [line.split(":") for line in lines if line and not line.startswith("#")]
+    return {f[0]: int(f[2]) if len(f) > 2 and f[2].isdigit() else None for f in fields}
 
 
 def unit_text(
@@ -128,13 +137,19 @@ def allowed_clients(listen: str) -> str:
     return LOCAL_NETWORKS
 
 
+def table(config_file: Path, name: str) -> dict:
+    """The table ``name`` of ``config_file`` as written; empty when the file or the table is
+    missing or invalid (``check-config`` says why)."""
+    try:
+        found = configuration.read_toml(config_file).get(name, {})
+    except configuration.ConfigError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def web_listen(config_file: Path) -> str:
     """The web page's listen address in ``config_file`` ([web] listen), or the default."""
-    try:
-        web = configuration.read_toml(config_file).get("web", {})
-    except configuration.ConfigError:
-        return LISTEN
-    listen = web.get("listen", LISTEN) if isinstance(web, dict) else LISTEN
+    listen = table(config_file, "web").get("listen", LISTEN)
     return listen if isinstance(listen, str) else LISTEN
 
 
@@ -211,6 +226,47 @@ def needless_pwm(driver: str | None, config_file: Path) -> str | None:
     )
 
 
+def mqtt_problems(root: Path, config: Path, config_file: Path, start: list[str]) -> list[str]:
+    """Why the MQTT bridge's unit could not run as configured: no broker named, or a password
+    or TLS file it could not read (in a folder its sandbox hides, or closed to its group)."""
+    mqtt = table(config_file, "mqtt")
+    problems = []
+    if not mqtt.get("host"):
+        problems.append(
+            f"--mqtt: [mqtt] host is not set in {config}: the bridge exits 78 until it names"
+            " the broker"
+        )
+    hidden = TEMPORARY if start[0].startswith(HOMES) else (*TEMPORARY, *HOMES)
+    for key in SECRETS:
+        value = mqtt.get(key)
+        if not isinstance(value, str) or not value.startswith("/"):
+            continue
+        folder = next((f for f in hidden if Path(value).is_relative_to(f)), None)
+        if folder:
+            problems.append(
+                f"--mqtt: [mqtt] {key} {value} is in {folder.rstrip('/')}, which the bridge's"
+                f" sandbox hides from it: keep it in {config.parent} (0640 root:{GROUP})"
+            )
+        elif not group_may_read(root, root / value.lstrip("/")):
+            problems.append(
+                f"--mqtt: [mqtt] {key} {value} is closed to the bridge's user: run"
+                f" sudo chown root:{GROUP} {value}; sudo chmod 0640 {value}"
+            )
+    return problems
+
+
+def group_may_read(root: Path, path: Path) -> bool:
+    """Whether a member of the control socket's group may read ``path`` (true when it is
+    missing: the bridge says so itself)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return True
+    if info.st_mode & stat.S_IROTH:
+        return True
+    return bool(info.st_mode & stat.S_IRGRP) and info.st_gid == group_ids(root).get(GROUP)
+
+
 def starter_config(driver: str | None) -> str:
     lines = [
         "# binclock configuration; every key is described in docs/configuration.md.",
@@ -230,10 +286,12 @@ def install(
     config: Path = CONFIG,
     pwm: bool = False,
     web: bool = False,
+    mqtt: bool = False,
     start: list[str] | None = None,
 ) -> Plan:
-    """Write the unit (and the root drop-in for PWM, the web page's unit) under ``root`` with
-    the sysusers.d snippet of the control socket's group; create the config.
+    """Write the unit (and the root drop-in for PWM, the web page's and the MQTT bridge's
+    units) under ``root`` with the sysusers.d snippet of the control socket's group; create
+    the config.
     Nothing is enabled or started: the plan's commands do that."""
     unit_dir = root / UNIT_DIR
     if not unit_dir.is_dir():
@@ -248,6 +306,8 @@ def install(
     if web:
         text = unit_text(start, config, groups, WEB_UNIT, web_listen(config_file))
         written.append(_write(unit_dir / WEB_UNIT, text))
+    if mqtt:
+        written.append(_write(unit_dir / MQTT_UNIT, unit_text(start, config, groups, MQTT_UNIT)))
     drop_in_dir = unit_dir / f"{UNIT}.d"
     if pwm:
         drop_in_dir.mkdir(exist_ok=True)
@@ -263,8 +323,9 @@ def install(
     warnings = [
         hidden_start(start) or closed_folder(start),
         needless_pwm(driver, config_file) if pwm else None,
+        *(mqtt_problems(root, config, config_file, start) if mqtt else []),
     ]
-    names = [unit.removesuffix(".service") for unit in units(web)]
+    names = [unit.removesuffix(".service") for unit in units(web, mqtt)]
     commands = (
         "systemd-sysusers",
         "systemctl daemon-reload",
@@ -275,9 +336,9 @@ def install(
     return Plan(tuple(written), commands, tuple(w for w in warnings if w))
 
 
-def units(web: bool) -> tuple[str, ...]:
-    """The units of the clock, and of its web page when asked for."""
-    return (UNIT, WEB_UNIT) if web else (UNIT,)
+def units(web: bool, mqtt: bool) -> tuple[str, ...]:
+    """The units of the clock, and of its web page and MQTT bridge when asked for."""
+    return (UNIT, *([WEB_UNIT] if web else []), *([MQTT_UNIT] if mqtt else []))
 
 
 def _write(path: Path, text: str) -> Path:
@@ -292,7 +353,7 @@ def uninstall(root: Path, stop: Callable[[list[str]], object] = lambda units: No
     """Stop the installed units with ``stop``, then remove them, the clock's drop-in and the
     sysusers.d snippet; the configuration (and the binclock group) is kept."""
     unit_dir = root / UNIT_DIR
-    installed = [unit for unit in units(web=True) if (unit_dir / unit).exists()]
+    installed = [unit for unit in units(web=True, mqtt=True) if (unit_dir / unit).exists()]
     if installed:
         stop(installed)
     removed = []
@@ -300,6 +361,7 @@ def uninstall(root: Path, stop: Callable[[list[str]], object] = lambda units: No
         unit_dir / f"{UNIT}.d" / DROP_IN,
         unit_dir / UNIT,
         unit_dir / WEB_UNIT,
+        unit_dir / MQTT_UNIT,
         root / SYSUSERS,
     )
     for path in paths:

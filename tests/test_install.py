@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -35,6 +36,10 @@ def unit(root: Path, name: str = "binclock.service") -> str:
 
 def web_unit(root: Path) -> str:
     return unit(root, "binclock-web.service")
+
+
+def mqtt_unit(root: Path) -> str:
+    return unit(root, "binclock-mqtt.service")
 
 
 def exposure(path: Path) -> float:
@@ -263,9 +268,22 @@ def test_web_unit_serving_every_client_is_exposed_at_most_2_5(root):
 
 
 @needs_systemd
-@pytest.mark.parametrize("name", ["binclock.service", "binclock-web.service"])
+def test_shipped_mqtt_unit_is_exposed_at_most_2_5():
+    assert exposure(UNITS / "binclock-mqtt.service") <= 2.5
+
+
+@needs_systemd
+def test_installed_mqtt_unit_is_exposed_at_most_2_5(root):
+    install.install(root, mqtt=True, start=install.command())
+    assert exposure(root / "etc/systemd/system/binclock-mqtt.service") <= 2.5
+
+
+@needs_systemd
+@pytest.mark.parametrize(
+    "name", ["binclock.service", "binclock-web.service", "binclock-mqtt.service"]
+)
 def test_installed_unit_passes_systemd_analyze_verify(root, name):
-    install.install(root, web=True, start=install.command())
+    install.install(root, web=True, mqtt=True, start=install.command())
     result = subprocess.run(
         [SYSTEMD_ANALYZE, "verify", "--man=no", str(root / "etc/systemd/system" / name)],
         capture_output=True,
@@ -367,6 +385,159 @@ def test_uninstall_stops_and_removes_the_web_unit_and_the_sysusers_snippet(root)
     assert stopped == [["binclock.service", "binclock-web.service"]]
     assert not (root / "etc/systemd/system/binclock-web.service").exists()
     assert not (root / "etc/sysusers.d/binclock.conf").exists()
+
+
+# -- the MQTT bridge's unit --------------------------------------------------------------------
+
+
+def test_service_install_mqtt_writes_the_bridges_unit(root, capsys):
+    assert main(["service", "install", "--root", str(root), "--mqtt"]) == 0
+    assert f"wrote {root / 'etc/systemd/system/binclock-mqtt.service'}\n" in capsys.readouterr().out
+
+
+def test_install_without_mqtt_writes_no_mqtt_unit(root):
+    plan = install.install(root, start=["/usr/bin/binclock"])
+    assert not (root / "etc/systemd/system/binclock-mqtt.service").exists()
+    assert all("mqtt" not in line for line in plan.commands)
+
+
+def test_the_mqtt_unit_starts_this_installations_mqtt_command(root):
+    install.install(root, mqtt=True, start=["/opt/binclock/bin/binclock"])
+    expected = "/opt/binclock/bin/binclock mqtt --config /etc/binclock/config.toml"
+    assert f"\nExecStart={expected}\n" in mqtt_unit(root)
+
+
+def test_the_mqtt_unit_starts_with_the_config_install_was_given(root):
+    config = Path("/srv/clock.toml")
+    install.install(root, mqtt=True, config=config, start=["/usr/bin/binclock"])
+    assert "\nExecStart=/usr/bin/binclock mqtt --config /srv/clock.toml\n" in mqtt_unit(root)
+
+
+def test_the_mqtt_unit_keeps_the_sockets_group_that_install_makes(root):
+    install.install(root, mqtt=True, start=["/usr/bin/binclock"])
+    assert "\nSupplementaryGroups=binclock\n" in mqtt_unit(root)
+
+
+def test_the_mqtt_unit_lets_a_virtualenv_in_a_home_directory_be_read(root):
+    install.install(root, mqtt=True, start=["/home/pi/.venv/bin/binclock"])
+    assert re.search(r"^ProtectHome=read-only$", mqtt_unit(root), re.M)
+
+
+def test_the_mqtt_unit_has_no_ip_address_limits(root):
+    write_config(root, '[web]\nlisten = "0.0.0.0:8780"\n')
+    install.install(root, mqtt=True, start=["/usr/bin/binclock"])
+    assert not re.search(r"^IPAddress(Allow|Deny)=", mqtt_unit(root), re.M)
+
+
+def test_install_mqtt_enables_and_restarts_the_clock_and_the_bridge(root):
+    commands = install.install(root, mqtt=True, start=["/usr/bin/binclock"]).commands
+    assert "systemctl enable binclock binclock-mqtt" in commands
+    assert "systemctl restart binclock binclock-mqtt" in commands
+    assert "journalctl -u binclock -u binclock-mqtt -f" in commands
+
+
+def test_install_web_and_mqtt_enables_all_three_services(root):
+    commands = install.install(root, web=True, mqtt=True, start=["/usr/bin/binclock"]).commands
+    assert "systemctl enable binclock binclock-web binclock-mqtt" in commands
+
+
+def test_service_install_mqtt_prints_the_commands_that_start_the_bridge(root, monkeypatch, capsys):
+    monkeypatch.setattr(install, "command", lambda: ["/usr/bin/binclock"])
+    write_config(root, '[mqtt]\nhost = "broker.lan"\n')
+    assert main(["service", "install", "--root", str(root), "--mqtt"]) == 0
+    captured = capsys.readouterr()
+    assert "  sudo systemctl restart binclock binclock-mqtt\n" in captured.out
+    assert captured.err == ""
+
+
+def test_uninstall_stops_and_removes_the_mqtt_unit(root):
+    install.install(root, web=True, mqtt=True, start=["/usr/bin/binclock"])
+    stopped = []
+    install.uninstall(root, stop=stopped.append)
+    assert stopped == [["binclock.service", "binclock-web.service", "binclock-mqtt.service"]]
+    assert not (root / "etc/systemd/system/binclock-mqtt.service").exists()
+
+
+def test_service_uninstall_says_it_removed_the_mqtt_unit(root, capsys):
+    install.install(root, mqtt=True, start=["/usr/bin/binclock"])
+    assert main(["service", "uninstall", "--root", str(root)]) == 0
+    assert f"removed {root / 'etc/systemd/system/binclock-mqtt.service'}\n" in (
+        capsys.readouterr().out
+    )
+
+
+def test_service_install_mqtt_in_a_dry_run_runs_nothing(root, monkeypatch):
+    monkeypatch.setattr(install.os, "geteuid", lambda: 1000)
+    ran = []
+    monkeypatch.setattr(commands.subprocess, "run", lambda *a, **k: ran.append(a))
+    assert main(["service", "install", "--root", str(root), "--mqtt"]) == 0
+    assert main(["service", "uninstall", "--root", str(root)]) == 0
+    assert ran == []
+
+
+def test_service_install_help_offers_mqtt(capsys):
+    with pytest.raises(SystemExit):
+        main(["service", "install", "--help"])
+    assert re.search(r"--mqtt\s+also write binclock-mqtt.service", capsys.readouterr().out)
+
+
+def test_install_mqtt_without_a_broker_warns_that_the_bridge_will_not_start(root):
+    plan = install.install(root, mqtt=True, start=["/usr/bin/binclock"])
+    assert plan.warnings == (
+        "--mqtt: [mqtt] host is not set in /etc/binclock/config.toml: the bridge exits 78"
+        " until it names the broker",
+    )
+
+
+def secret(root: Path, mode: int, group: int = os.getegid()) -> None:
+    """The password file the bridge is configured to read, with ``mode``, made by this test
+    (so in its group) in a root where the binclock group has the id ``group``."""
+    (root / "etc/group").write_text(f"root:x:0:\nbinclock:x:{group}:\n")
+    write_config(root, '[mqtt]\nhost = "broker.lan"\npassword_file = "/etc/binclock/pw"\n')
+    (root / "etc/binclock/pw").write_text("secret\n")
+    (root / "etc/binclock/pw").chmod(mode)
+
+
+def test_install_mqtt_accepts_a_password_file_the_sockets_group_may_read(root):
+    secret(root, 0o640)
+    assert install.install(root, mqtt=True, start=["/usr/bin/binclock"]).warnings == ()
+
+
+def test_install_mqtt_warns_of_a_password_file_only_its_owner_may_read(root):
+    secret(root, 0o600)
+    assert install.install(root, mqtt=True, start=["/usr/bin/binclock"]).warnings == (
+        "--mqtt: [mqtt] password_file /etc/binclock/pw is closed to the bridge's user: run"
+        " sudo chown root:binclock /etc/binclock/pw; sudo chmod 0640 /etc/binclock/pw",
+    )
+
+
+def test_install_mqtt_warns_of_a_password_file_of_another_group(root):
+    secret(root, 0o640, group=os.getegid() + 1)
+    (warning,) = install.install(root, mqtt=True, start=["/usr/bin/binclock"]).warnings
+    assert "password_file /etc/binclock/pw is closed to the bridge's user" in warning
+
+
+@pytest.mark.parametrize(
+    ("key", "path", "folder"),
+    [
+        ("password_file", "/home/pi/mqtt-password", "/home"),
+        ("ca_file", "/root/ca.pem", "/root"),
+        ("cert_file", "/tmp/client.pem", "/tmp"),
+        ("key_file", "/var/tmp/client.key", "/var/tmp"),
+    ],
+)
+def test_install_mqtt_warns_of_a_file_the_bridges_sandbox_hides(root, key, path, folder):
+    write_config(root, f'[mqtt]\nhost = "broker.lan"\n{key} = "{path}"\n')
+    assert install.install(root, mqtt=True, start=["/usr/bin/binclock"]).warnings == (
+        f"--mqtt: [mqtt] {key} {path} is in {folder}, which the bridge's sandbox hides from it:"
+        " keep it in /etc/binclock (0640 root:binclock)",
+    )
+
+
+def test_install_mqtt_from_a_home_lets_the_bridge_read_files_in_homes(root):
+    write_config(root, '[mqtt]\nhost = "broker.lan"\nca_file = "/home/pi/ca.pem"\n')
+    plan = install.install(root, mqtt=True, start=["/home/pi/.venv/bin/binclock"])
+    assert plan.warnings == ()
 
 
 @pytest.fixture

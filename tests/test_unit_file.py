@@ -139,3 +139,71 @@ def test_the_web_page_keeps_its_token_in_a_state_directory_of_its_own():
 def test_the_web_page_is_started_as_binclock_web_with_the_clocks_config():
     assert web("Type") == ["simple"]
     assert web("ExecStart") == ["/usr/local/bin/binclock web --config /etc/binclock/config.toml"]
+
+
+# -- the MQTT bridge ---------------------------------------------------------------------------
+
+MQTT_UNIT = UNIT.with_name("binclock-mqtt.service")
+
+
+def mqtt(key: str, section: str = "Service") -> list[str]:
+    return settings(section, MQTT_UNIT).get(key, [])
+
+
+def test_the_bridge_is_started_as_binclock_mqtt_with_the_clocks_config():
+    assert mqtt("Type") == ["simple"]
+    assert mqtt("ExecStart") == ["/usr/local/bin/binclock mqtt --config /etc/binclock/config.toml"]
+
+
+def test_the_bridge_runs_as_a_user_of_its_own_in_the_sockets_group():
+    assert mqtt("DynamicUser") == ["yes"]
+    assert mqtt("User") == []
+    assert mqtt("SupplementaryGroups") == ["binclock"]
+
+
+def test_the_bridge_has_no_devices():
+    assert mqtt("PrivateDevices") == ["yes"]
+    assert mqtt("DeviceAllow") == []
+
+
+def test_the_bridge_may_reach_a_broker_at_any_address():
+    assert mqtt("RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"]
+    assert mqtt("IPAddressDeny") == []
+    assert mqtt("PrivateNetwork") == []
+
+
+def test_the_bridge_runs_only_while_the_clock_does_and_starts_after_it():
+    assert mqtt("BindsTo", "Unit") == ["binclock.service"]
+    assert mqtt("After", "Unit") == ["binclock.service"]
+    assert mqtt("WantedBy", "Install") == ["binclock.service"]
+
+
+def test_the_bridge_looks_for_the_control_socket_in_the_clocks_runtime_directory():
+    pairs = " ".join(mqtt("Environment")).split()
+    assert "RUNTIME_DIRECTORY=/run/binclock" in pairs
+
+
+def test_the_bridge_gets_a_state_directory_of_its_own_as_its_home():
+    assert mqtt("StateDirectory") == ["binclock-mqtt"]
+    assert mqtt("WorkingDirectory") == ["%S/binclock-mqtt"]
+    assert "HOME=%S/binclock-mqtt" in " ".join(mqtt("Environment")).split()
+
+
+def test_the_bridge_is_not_restarted_after_usage_permission_or_configuration_errors():
+    assert mqtt("Restart") == ["on-failure"]
+    assert mqtt("RestartPreventExitStatus") == ["64 77 78"]
+
+
+def test_the_bridge_reads_etc_but_not_homes_or_tmp():
+    # its password and TLS files belong in /etc/binclock (docs/service.md)
+    assert mqtt("ProtectSystem") == ["strict"]
+    assert mqtt("ProtectHome") == ["yes"]
+    assert mqtt("PrivateTmp") == ["yes"]
+    assert mqtt("InaccessiblePaths") == mqtt("TemporaryFileSystem") == []
+
+
+def test_the_bridge_has_the_web_pages_hardening_and_nothing_less():
+    own = {"ExecStart", "StateDirectory", "WorkingDirectory", "Environment"}
+    own |= {"IPAddressAllow", "IPAddressDeny", "RestartPreventExitStatus"}
+    shared = settings("Service", WEB_UNIT).keys() - own
+    assert {key: mqtt(key) for key in shared} == {key: web(key) for key in shared}
