@@ -7,9 +7,12 @@ import re
 import tomllib
 from pathlib import Path
 
+from test_control_service import make
+
 from binclock import __version__, config, registry
 from binclock.config import MqttConfig
 from binclock.mqtt.discovery import announcements
+from binclock.mqtt.payload import state_payload
 from binclock.mqtt.topics import device_name, topics
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "home-assistant.md"
@@ -54,7 +57,25 @@ def test_the_topic_reference_names_every_topic_of_the_example_clock():
     table = doc().split("## Topics", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"^\| `([^`]+)`", table, re.M))
     wanted = {
-        ids.state, ids.set, ids.availability, ids.notify, ids.time, ids.fleet, ids.birth,
-        ids.light_config, ids.synchronised_config, ids.time_config,
+        ids.state,
+        ids.set,
+        ids.availability,
+        ids.notify,
+        ids.time,
+        ids.fleet,
+        ids.birth,
+        ids.light_config,
+        ids.synchronised_config,
+        ids.time_config,
     }
     assert wanted <= named, f"missing from the topic reference: {sorted(wanted - named)}"
+
+
+def test_the_state_shown_is_what_the_bridge_publishes_for_such_a_clock(tmp_path):
+    service = make(tmp_path, "[display]\nbrightness = 0.4\n")
+    service.run(frames=1)
+    view = service.view() | {"synchronised": True}
+    section = doc().split("## Topics", 1)[1]
+    shown = re.search(r"```json\n(\{\"state\".*?)\n```", section, re.DOTALL)
+    assert shown, "no example state in the topic reference"
+    assert json.loads(shown[1]) == state_payload(view)
