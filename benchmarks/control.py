@@ -221,6 +221,21 @@ class Lines:
                 self.changed.wait(left)
 
 
+def toggles(
+    rounds: int, send: Callable[[bool], None], seen: Callable[[float, bool], float]
+) -> list[float]:
+    """Milliseconds from each ``send(bright)`` to ``seen(sent, bright)``, the moment the
+    display showed it, over ``rounds`` changes between the low and the high brightness."""
+    latencies = []
+    for i in range(rounds):
+        bright = i % 2 == 0
+        time.sleep(random.uniform(0, 0.3))  # land anywhere in the second
+        sent = time.monotonic()
+        send(bright)
+        latencies.append((seen(sent, bright) - sent) * 1000)
+    return latencies
+
+
 def patch_latency(patches: int) -> list[float]:
     """Milliseconds from sending each PATCH to the display showing it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -239,16 +254,13 @@ def patch_latency(patches: int) -> list[float]:
             lines = Lines(clock)
             client = lambda: ControlClient(sock, timeout=5)  # noqa: E731
             wait_for(lambda: answers(client), "the clock")
-            latencies = []
-            for i in range(patches):
-                bright = i % 2 == 0
-                time.sleep(random.uniform(0, 0.3))  # land anywhere in the second
+
+            def send(bright: bool) -> None:
                 conn = client()
-                sent = time.monotonic()
                 conn.call("PATCH", "/api/state", {"brightness": HIGH if bright else LOW})
                 conn.close()
-                latencies.append((lines.first_after(sent, bright) - sent) * 1000)
-            return latencies
+
+            return toggles(patches, send, lines.first_after)
         finally:
             clock.terminate()
             clock.wait(timeout=10)

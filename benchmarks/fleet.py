@@ -24,24 +24,32 @@ import argparse
 import contextlib
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from control import HIGH, LOW, Lines, alone, answers, clock_argv, cpu_per_minute, wait_for
+from control import (
+    HIGH,
+    LOW,
+    Lines,
+    alone,
+    answers,
+    clock_argv,
+    cpu_per_minute,
+    toggles,
+    wait_for,
+)
 from ptyclock import rss_kib
 from ticker import percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from broker import Broker, broker_missing  # noqa: E402
+from broker import Listener, broker_missing, running_broker
 
-from binclock.control.client import ControlClient  # noqa: E402
+from binclock.control.client import ControlClient
 
 START_TIMEOUT = 120  # 40 processes starting at once on a small machine
 
@@ -55,24 +63,20 @@ class Member:
         self.socket = folder / "control.sock"
         env = alone(folder)
         settings = (f'control.socket="{self.socket}"', f"display.brightness={LOW}")
-        self.clock = subprocess.Popen(
-            clock_argv(folder, *settings, driver="jsonl"),
-            stdout=subprocess.PIPE,
-            stderr=(folder / "clock.log").open("wb"),
-            text=True,
-            env=env,
-        )
+        with (folder / "clock.log").open("wb") as log:
+            self.clock = subprocess.Popen(
+                clock_argv(folder, *settings, driver="jsonl"),
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                env=env,
+            )
         self.lines = Lines(self.clock)
         mqtt = {"host": '"127.0.0.1"', "port": port, "device_id": f'"{device_id}"'}
-        self.bridge = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "binclock", "mqtt", "--socket", str(self.socket)),
-                *(arg for key, value in mqtt.items() for arg in ("--set", f"mqtt.{key}={value}")),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=(folder / "bridge.log").open("wb"),
-            env=env,
-        )
+        command = [sys.executable, "-m", "binclock", "mqtt", "--socket", str(self.socket)]
+        command += [arg for key, value in mqtt.items() for arg in ("--set", f"mqtt.{key}={value}")]
+        with (folder / "bridge.log").open("wb") as log:
+            self.bridge = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env)
 
     def client(self) -> ControlClient:
         return ControlClient(self.socket, timeout=5)
@@ -103,19 +107,6 @@ def fleet(folder: Path, port: int, count: int) -> Iterator[list[Member]]:
             member.stop()
 
 
-def toggles(rounds: int, send: Callable[[bool], None], seen: Callable[[float, bool], float]) -> list[float]:
-    """Milliseconds from each ``send(bright)`` to ``seen(sent, bright)``, over ``rounds``
-    changes between low and high brightness sent at random moments of the second."""
-    latencies = []
-    for i in range(rounds):
-        bright = i % 2 == 0
-        time.sleep(random.uniform(0, 0.3))
-        sent = time.monotonic()
-        send(bright)
-        latencies.append((seen(sent, bright) - sent) * 1000)
-    return latencies
-
-
 def level(bright: bool) -> bytes:
     """A ``…/set`` message: the high or low brightness, on Home Assistant's 0-255 scale."""
     return json.dumps({"brightness": round((HIGH if bright else LOW) * 255)}).encode()
@@ -125,3 +116,81 @@ def patch(member: Member, bright: bool) -> None:
     conn = member.client()
     conn.call("PATCH", "/api/state", {"brightness": HIGH if bright else LOW})
     conn.close()
+
+
+def online(listener: Listener, members: list[Member]) -> bool:
+    """Whether every bridge has said it reaches both the broker and its clock."""
+    for member in members:
+        last = listener.last(f"binclock/{member.device_id}/availability")
+        if last is None or last.payload != b"online":
+            return False
+    return True
+
+
+def bridge_costs(member: Member, seconds: float) -> tuple[float, float, float, float]:
+    """One bridge and its clock at rest: (bridge CPU/min, bridge RSS MiB, clock CPU/min,
+    clock RSS MiB)."""
+    bridge, clock = member.bridge.pid, member.clock.pid
+    bridge_cpu, clock_cpu = cpu_per_minute([bridge, clock], seconds)
+    return bridge_cpu, rss_kib(bridge) / 1024, clock_cpu, rss_kib(clock) / 1024
+
+
+def summary(latencies: list[float]) -> str:
+    return f"p50 {statistics.median(latencies):6.1f} ms   p99 {percentile(latencies, 99):6.1f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clocks", type=int, default=20, help="clocks and bridges (20)")
+    parser.add_argument("--rounds", type=int, default=30, help="fleet messages timed (30)")
+    parser.add_argument("--changes", type=int, default=200, help="changes to one clock (200)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="the bridge at rest (60)")
+    args = parser.parse_args()
+    missing = broker_missing()
+    if missing:
+        raise SystemExit(f"benchmark: {missing}")
+    os.environ.pop("RUNTIME_DIRECTORY", None)  # every socket is named explicitly here
+
+    with tempfile.TemporaryDirectory() as tmp, running_broker(Path(tmp) / "broker") as broker:
+        port = broker.ports.plain
+        print(f"{args.clocks} clocks (jsonl) and {args.clocks} bridges on one mosquitto")
+        with fleet(Path(tmp), port, args.clocks) as members:
+            listener = Listener(port, "binclock/+/availability")
+            wait_for(lambda: online(listener, members), "every bridge", START_TIMEOUT)
+            one = members[0]
+
+            everyone = toggles(
+                args.rounds,
+                lambda bright: listener.publish("binclock/all/set", level(bright)),
+                lambda sent, bright: max(m.lines.first_after(sent, bright) for m in members),
+            )
+            direct = toggles(args.changes, lambda b: patch(one, b), one.lines.first_after)
+            mqtt = toggles(
+                args.changes,
+                lambda bright: listener.publish(f"binclock/{one.device_id}/set", level(bright)),
+                one.lines.first_after,
+            )
+            listener.close()
+            print(
+                f"\n1. one message on binclock/all/set until all {args.clocks} displays showed it,"
+            )
+            print(f"   {args.rounds} rounds")
+            print(f"   p50 {statistics.median(everyone):6.1f} ms   max {max(everyone):6.1f} ms")
+            print(f"\n2. one clock, {args.changes} changes each, until its display showed it")
+            print(f"   {'PATCH /api/state (baseline)':34}{summary(direct)}")
+            print(f"   {'MQTT …/set, broker to display':34}{summary(mqtt)}")
+            p50 = statistics.median(mqtt) / statistics.median(direct)
+            p99 = percentile(mqtt, 99) / percentile(direct, 99)
+            fleet_p50 = statistics.median(everyone) / statistics.median(direct)
+            print(f"   MQTT / baseline: p50 x{p50:.2f}, p99 x{p99:.2f}")
+            print(f"   fleet (all {args.clocks}) / baseline: p50 x{fleet_p50:.2f}")
+
+            bridge_cpu, bridge_rss, clock_cpu, clock_rss = bridge_costs(one, args.seconds)
+            print(f"\n3. one bridge at rest for {args.seconds:.0f} s, next to the clock it follows")
+            print(f"   bridge: CPU {bridge_cpu:6.1f} ms/min   RSS {bridge_rss:5.1f} MiB")
+            print(f"   clock:  CPU {clock_cpu:6.1f} ms/min   RSS {clock_rss:5.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
