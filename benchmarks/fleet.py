@@ -42,7 +42,7 @@ from control import (
     toggles,
     wait_for,
 )
-from ptyclock import rss_kib
+from ptyclock import cpu_ns, rss_kib
 from ticker import percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -159,11 +159,14 @@ def main() -> int:
             wait_for(lambda: online(listener, members), "every bridge", START_TIMEOUT)
             one = members[0]
 
+            pids = [broker.process.pid] + [p.pid for m in members for p in (m.clock, m.bridge)]
+            cpu_before = sum(cpu_ns(pid) for pid in pids)
             everyone = toggles(
                 args.rounds,
                 lambda bright: listener.publish("binclock/all/set", level(bright)),
                 lambda sent, bright: max(m.lines.first_after(sent, bright) for m in members),
             )
+            fleet_cpu = (sum(cpu_ns(pid) for pid in pids) - cpu_before) / 1e6 / args.rounds
             direct = toggles(args.changes, lambda b: patch(one, b), one.lines.first_after)
             mqtt = toggles(
                 args.changes,
@@ -176,6 +179,10 @@ def main() -> int:
             )
             print(f"   {args.rounds} rounds")
             print(f"   p50 {statistics.median(everyone):6.1f} ms   max {max(everyone):6.1f} ms")
+            print(
+                f"   CPU per message, broker, clocks and bridges together: {fleet_cpu:.0f} ms"
+                f" on {os.cpu_count()} CPUs (each clock on a Pi of its own shares none)"
+            )
             print(f"\n2. one clock, {args.changes} changes each, until its display showed it")
             print(f"   {'PATCH /api/state (baseline)':34}{summary(direct)}")
             print(f"   {'MQTT …/set, broker to display':34}{summary(mqtt)}")
