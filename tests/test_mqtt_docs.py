@@ -11,8 +11,9 @@ from test_control_service import make
 
 from binclock import __version__, config, registry
 from binclock.config import MqttConfig
+from binclock.control.api import NotifyRequest, StatePatch, change_of
 from binclock.mqtt.discovery import announcements
-from binclock.mqtt.payload import state_payload
+from binclock.mqtt.payload import notify_of, patch_of, state_payload
 from binclock.mqtt.topics import device_name, topics
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "home-assistant.md"
@@ -79,3 +80,26 @@ def test_the_state_shown_is_what_the_bridge_publishes_for_such_a_clock(tmp_path)
     shown = re.search(r"```json\n(\{\"state\".*?)\n```", section, re.DOTALL)
     assert shown, "no example state in the topic reference"
     assert json.loads(shown[1]) == state_payload(view)
+
+
+def shown_commands() -> list[tuple[str, bytes]]:
+    """Every (topic, message) the doc publishes: mosquitto_pub lines and mqtt.publish."""
+    text = doc()
+    pub = re.findall(r"-t (\S+) -m '([^']*)'", text)
+    automation = re.findall(r"topic: (\S+)\n\s+payload: '([^']*)'", text)
+    return [(topic, message.encode()) for topic, message in pub + automation]
+
+
+def test_every_command_shown_is_one_the_bridge_accepts(tmp_path):
+    service = make(tmp_path)
+    service.run(frames=1)
+    view = service.view()
+    ids = topics(example_config(), HOSTNAME)
+    commands = shown_commands()
+    assert {topic for topic, _ in commands} == {ids.set, ids.fleet, ids.notify}
+    for topic, message in commands:
+        if topic == ids.notify:
+            service.notify(NotifyRequest.model_validate(notify_of(message)))
+        else:
+            patch = StatePatch.model_validate(patch_of(message, view))
+            service.apply(change_of(patch, view["face"]))
