@@ -159,14 +159,21 @@ def main() -> int:
             wait_for(lambda: online(listener, members), "every bridge", START_TIMEOUT)
             one = members[0]
 
-            pids = [broker.process.pid] + [p.pid for m in members for p in (m.clock, m.bridge)]
-            cpu_before = sum(cpu_ns(pid) for pid in pids)
+            groups = {
+                "broker": [broker.process.pid],
+                "clocks": [m.clock.pid for m in members],
+                "bridges": [m.bridge.pid for m in members],
+            }
+            cpu_before = {name: sum(map(cpu_ns, pids)) for name, pids in groups.items()}
             everyone = toggles(
                 args.rounds,
                 lambda bright: listener.publish("binclock/all/set", level(bright)),
                 lambda sent, bright: max(m.lines.first_after(sent, bright) for m in members),
             )
-            fleet_cpu = (sum(cpu_ns(pid) for pid in pids) - cpu_before) / 1e6 / args.rounds
+            fleet_cpu = {
+                name: (sum(map(cpu_ns, pids)) - cpu_before[name]) / 1e6 / args.rounds
+                for name, pids in groups.items()
+            }
             direct = toggles(args.changes, lambda b: patch(one, b), one.lines.first_after)
             mqtt = toggles(
                 args.changes,
@@ -179,9 +186,10 @@ def main() -> int:
             )
             print(f"   {args.rounds} rounds")
             print(f"   p50 {statistics.median(everyone):6.1f} ms   max {max(everyone):6.1f} ms")
+            split = ", ".join(f"{name} {ms:.1f} ms" for name, ms in fleet_cpu.items())
             print(
-                f"   CPU per message, broker, clocks and bridges together: {fleet_cpu:.0f} ms"
-                f" on {os.cpu_count()} CPUs (each clock on a Pi of its own shares none)"
+                f"   CPU per message: {sum(fleet_cpu.values()):.0f} ms ({split}),"
+                f" on {os.cpu_count()} CPUs shared by all"
             )
             print(f"\n2. one clock, {args.changes} changes each, until its display showed it")
             print(f"   {'PATCH /api/state (baseline)':34}{summary(direct)}")
