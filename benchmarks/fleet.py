@@ -52,6 +52,7 @@ from broker import Listener, broker_missing, running_broker
 from binclock.control.client import ControlClient
 
 START_TIMEOUT = 120  # 40 processes starting at once on a small machine
+BLOCK = 10  # changes to one clock made one way before the other way's turn (even)
 
 
 class Member:
@@ -174,12 +175,15 @@ def main() -> int:
                 name: (sum(map(cpu_ns, pids)) - cpu_before[name]) / 1e6 / args.rounds
                 for name, pids in groups.items()
             }
-            direct = toggles(args.changes, lambda b: patch(one, b), one.lines.first_after)
-            mqtt = toggles(
-                args.changes,
-                lambda bright: listener.publish(f"binclock/{one.device_id}/set", level(bright)),
-                one.lines.first_after,
-            )
+            direct: list[float] = []
+            mqtt: list[float] = []
+            for _ in range(0, args.changes, BLOCK):  # in turns, so drift favours neither
+                direct += toggles(BLOCK, lambda b: patch(one, b), one.lines.first_after)
+                mqtt += toggles(
+                    BLOCK,
+                    lambda b: listener.publish(f"binclock/{one.device_id}/set", level(b)),
+                    one.lines.first_after,
+                )
             listener.close()
             print(
                 f"\n1. one message on binclock/all/set until all {args.clocks} displays showed it,"
