@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import importlib.util
 import ipaddress
 import os
 import re
@@ -227,10 +228,16 @@ def needless_pwm(driver: str | None, config_file: Path) -> str | None:
 
 
 def mqtt_problems(root: Path, config: Path, config_file: Path, start: list[str]) -> list[str]:
-    """Why the MQTT bridge's unit could not run as configured: no broker named, or a password
-    or TLS file it could not read (in a folder its sandbox hides, or closed to its group)."""
+    """Why the MQTT bridge's unit could not run as configured: paho-mqtt missing, no broker
+    named, or a password or TLS file it could not read (in a folder its sandbox hides, or
+    closed to its group)."""
     mqtt = table(config_file, "mqtt")
     problems = []
+    if importlib.util.find_spec("paho") is None:
+        problems.append(
+            "--mqtt: paho-mqtt is not installed with this binclock: the bridge exits 69 until"
+            " it is (pip install 'binclock[mqtt]')"
+        )
     if not mqtt.get("host"):
         problems.append(
             f"--mqtt: [mqtt] host is not set in {config}: the bridge exits 78 until it names"

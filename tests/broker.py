@@ -9,13 +9,14 @@ so tests wait for messages instead of sleeping."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
-import uuid
 import shutil
 import socket
 import subprocess
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,8 +157,6 @@ class Message:
     retain: bool
 
     def json(self) -> Any:
-        import json
-
         return json.loads(self.payload)
 
 
@@ -179,11 +178,17 @@ class Listener:
         self.client.reconnect_delay_set(1, 1)
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
-        wait_for(self._subscribed.is_set, f"subscribing to {', '.join(topics)}")
+        wait_for(self._subscribed.is_set, f"subscribing to {', '.join(topics) or 'nothing'}")
 
-    def _connected(self, client: Any, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
-        if not reason.is_failure:
+    def _connected(
+        self, client: Any, _userdata: Any, _flags: Any, reason: Any, _props: Any
+    ) -> None:
+        if reason.is_failure:
+            return
+        if self.topics:
             client.subscribe([(topic, 1) for topic in self.topics])
+        else:
+            self._subscribed.set()
 
     def _received(self, _client: Any, _userdata: Any, msg: Any) -> None:
         with self._lock:
@@ -224,7 +229,9 @@ class Listener:
             self.messages.clear()
 
     def publish(self, topic: str, payload: bytes | str, retain: bool = False) -> None:
-        """Publish and wait until the broker has it."""
+        """Publish and wait until the broker has it (after the broker restarted: once the
+        listener is back)."""
+        wait_for(self.client.is_connected, "the listener to connect")
         info = self.client.publish(topic, payload, qos=1, retain=retain)
         info.wait_for_publish(10)
 
@@ -245,3 +252,10 @@ def retained(port: int, topic: str) -> bytes | None:
         return last.payload if last is not None and last.retain else None
     finally:
         listener.close()
+
+
+def retained_json(port: int, topic: str) -> Any:
+    """The JSON retained on ``topic`` now; an AssertionError when nothing is."""
+    payload = retained(port, topic)
+    assert payload is not None, f"nothing is retained on {topic}"
+    return json.loads(payload)

@@ -18,6 +18,7 @@ from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import pytest
+from broker import Broker, broker_missing, running_broker
 from neopixel_fakes import Wire, agnostic_blinka
 
 from binclock import config, control
@@ -87,6 +88,17 @@ def web_url(control_socket: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
     with running_web(tmp_path_factory.mktemp("web"), control_socket) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """Debian's mosquitto for the session, on free loopback ports (see tests/broker.py);
+    the test is skipped, saying why, where it is not installed."""
+    missing = broker_missing()
+    if missing:
+        pytest.skip(missing)
+    with running_broker(tmp_path_factory.mktemp("broker")) as running:
+        yield running
 
 
 def column_values(frame: Frame, xs: Sequence[int] | None = None) -> list[int]:

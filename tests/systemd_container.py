@@ -156,12 +156,12 @@ class Container:
             "journalctl", "-u", unit, "-o", "cat", "--no-pager", f"--after-cursor={after}"
         ).stdout
 
-    def start_transient(self, unit: str, *command: str) -> None:
-        """Start ``command`` as ``unit``; a failed start says why (systemd-run's words and
-        the unit's journal) and leaves no failed unit behind to refuse the next start."""
-        started = self.run(
-            "systemd-run", f"--unit={unit}", "-p", "Type=exec", *command, check=False
-        )
+    def start_transient(self, unit: str, *command: str, properties: tuple[str, ...] = ()) -> None:
+        """Start ``command`` as ``unit`` with ``properties`` (``DynamicUser=yes``...); a failed
+        start says why (systemd-run's words and the unit's journal) and leaves no failed unit
+        behind to refuse the next start."""
+        settings = [arg for setting in ("Type=exec", *properties) for arg in ("-p", setting)]
+        started = self.run("systemd-run", f"--unit={unit}", *settings, *command, check=False)
         if started.returncode:
             journal = self.run("journalctl", "-u", unit, "-n", "20", "--no-pager").stdout
             self.systemctl("reset-failed", unit, check=False)

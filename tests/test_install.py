@@ -21,6 +21,8 @@ needs_systemd = pytest.mark.skipif(
     SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed"
 )
 UNITS = Path(__file__).parent.parent / "systemd"
+# The clock's clients with units of their own: the install option and command of each.
+each_client = pytest.mark.parametrize("command", ["web", "mqtt"])
 
 
 @pytest.fixture
@@ -335,20 +337,24 @@ def test_install_web_enables_and_restarts_both_services(root):
     assert "systemctl restart binclock binclock-web" in commands
 
 
-def test_the_web_unit_starts_this_installations_web_command(root):
-    install.install(root, web=True, start=["/opt/binclock/bin/binclock"])
-    expected = "/opt/binclock/bin/binclock web --config /etc/binclock/config.toml"
-    assert f"\nExecStart={expected}\n" in web_unit(root)
+@each_client
+def test_a_clients_unit_starts_this_installations_command(root, command):
+    install.install(root, **{command: True}, start=["/opt/binclock/bin/binclock"])
+    expected = f"/opt/binclock/bin/binclock {command} --config /etc/binclock/config.toml"
+    assert f"\nExecStart={expected}\n" in unit(root, f"binclock-{command}.service")
 
 
-def test_the_web_unit_keeps_the_sockets_group_that_install_makes(root):
-    install.install(root, web=True, start=["/usr/bin/binclock"])
-    assert "\nSupplementaryGroups=binclock\n" in web_unit(root)
+@each_client
+def test_a_clients_unit_keeps_the_sockets_group_that_install_makes(root, command):
+    install.install(root, **{command: True}, start=["/usr/bin/binclock"])
+    assert "\nSupplementaryGroups=binclock\n" in unit(root, f"binclock-{command}.service")
 
 
-def test_the_web_unit_lets_a_virtualenv_in_a_home_directory_be_read(root):
-    install.install(root, web=True, start=["/home/pi/.venv/bin/binclock"])
-    assert re.search(r"^ProtectHome=read-only$", web_unit(root), re.M)
+@each_client
+def test_a_clients_unit_lets_a_virtualenv_in_a_home_directory_be_read(root, command):
+    install.install(root, **{command: True}, start=["/home/pi/.venv/bin/binclock"])
+    text = unit(root, f"binclock-{command}.service")
+    assert re.search(r"^ProtectHome=read-only$", text, re.M)
 
 
 @pytest.mark.parametrize(
@@ -401,26 +407,10 @@ def test_install_without_mqtt_writes_no_mqtt_unit(root):
     assert all("mqtt" not in line for line in plan.commands)
 
 
-def test_the_mqtt_unit_starts_this_installations_mqtt_command(root):
-    install.install(root, mqtt=True, start=["/opt/binclock/bin/binclock"])
-    expected = "/opt/binclock/bin/binclock mqtt --config /etc/binclock/config.toml"
-    assert f"\nExecStart={expected}\n" in mqtt_unit(root)
-
-
 def test_the_mqtt_unit_starts_with_the_config_install_was_given(root):
     config = Path("/srv/clock.toml")
     install.install(root, mqtt=True, config=config, start=["/usr/bin/binclock"])
     assert "\nExecStart=/usr/bin/binclock mqtt --config /srv/clock.toml\n" in mqtt_unit(root)
-
-
-def test_the_mqtt_unit_keeps_the_sockets_group_that_install_makes(root):
-    install.install(root, mqtt=True, start=["/usr/bin/binclock"])
-    assert "\nSupplementaryGroups=binclock\n" in mqtt_unit(root)
-
-
-def test_the_mqtt_unit_lets_a_virtualenv_in_a_home_directory_be_read(root):
-    install.install(root, mqtt=True, start=["/home/pi/.venv/bin/binclock"])
-    assert re.search(r"^ProtectHome=read-only$", mqtt_unit(root), re.M)
 
 
 def test_the_mqtt_unit_has_no_ip_address_limits(root):
@@ -486,6 +476,15 @@ def test_install_mqtt_without_a_broker_warns_that_the_bridge_will_not_start(root
     assert plan.warnings == (
         "--mqtt: [mqtt] host is not set in /etc/binclock/config.toml: the bridge exits 78"
         " until it names the broker",
+    )
+
+
+def test_install_mqtt_without_paho_warns_that_the_bridge_will_not_start(root, monkeypatch):
+    monkeypatch.setitem(sys.modules, "paho", None)  # as if it were not installed
+    write_config(root, '[mqtt]\nhost = "broker.lan"\n')
+    assert install.install(root, mqtt=True, start=["/usr/bin/binclock"]).warnings == (
+        "--mqtt: paho-mqtt is not installed with this binclock: the bridge exits 69 until it is"
+        " (pip install 'binclock[mqtt]')",
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 import time
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from broker import MOSQUITTO, MOSQUITTO_PASSWD, broker_missing
 from systemd_container import CHECKOUT, Container, booted, in_a_home, wait_until
 from test_sensehat_emulator import lit
 
@@ -452,3 +454,163 @@ def test_the_web_page_stops_with_the_clock(web, container):
     assert web.start(), web.journal()
     container.systemctl("stop", UNIT)
     assert web.show("ActiveState") == {"ActiveState": "inactive"}
+
+
+# -- the MQTT bridge: the control socket on one side, a broker on the other -------------------
+
+BROKER = "binclock-test-mosquitto.service"
+BROKER_DIR = Path("/run/binclock-test-mosquitto")
+PASSWORD_FILE = Path("/etc/binclock/mqtt-password")  # where docs/service.md puts it
+TOPICS = "binclock/kitchen"
+AVAILABILITY = f"{TOPICS}/availability"
+DYNAMIC_USERS = range(61184, 65520)  # the ids systemd gives DynamicUser= units
+BRIDGE_CONFIG = f"""\
+driver = "jsonl"
+[mqtt]
+host = "127.0.0.1"
+device_id = "kitchen"
+username = "clock"
+password_file = "{PASSWORD_FILE}"
+"""
+MQTT = """
+import sys, threading
+import paho.mqtt.client as mqtt
+action, topic, payload = sys.argv[1:]
+client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+client.username_pw_set("tester", "tester-password")
+connected, received = threading.Event(), threading.Event()
+client.on_connect = lambda client, data, flags, reason, properties: connected.set()
+client.on_message = lambda client, data, message: (print(message.payload.decode()), received.set())
+client.connect("127.0.0.1", 1883)
+client.loop_start()
+if not connected.wait(5):
+    sys.exit("no answer from the broker")
+if action == "get":
+    client.subscribe(topic)
+    sys.exit(0 if received.wait(5) else f"nothing retained on {topic}")
+client.publish(topic, payload, qos=1).wait_for_publish(5)
+"""
+
+
+class Mosquitto:
+    """mosquitto in the container on its loopback, for the users clock (the bridge) and
+    tester (this test), each with a password."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        folder = container.path(BROKER_DIR)
+        folder.mkdir(exist_ok=True)
+        passwd = BROKER_DIR / "passwd"
+        container.path(passwd).write_text("")
+        for user in ("clock", "tester"):
+            container.run(str(MOSQUITTO_PASSWD), "-b", str(passwd), user, f"{user}-password")
+        container.path(passwd).chmod(0o644)  # the broker's dynamic user reads it
+        (folder / "mosquitto.conf").write_text(
+            f"listener 1883 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\n"
+        )
+
+    def start(self) -> None:
+        config = str(BROKER_DIR / "mosquitto.conf")
+        self.container.start_transient(
+            BROKER, str(MOSQUITTO), "-c", config, properties=("DynamicUser=yes",)
+        )
+
+    def stop(self) -> None:
+        self.container.systemctl("stop", BROKER, check=False)
+        self.container.systemctl("reset-failed", BROKER, check=False)
+
+    def get(self, topic: str) -> str | None:
+        """The retained message of ``topic``, or None."""
+        got = self.container.run(sys.executable, "-c", MQTT, "get", topic, "", check=False)
+        return got.stdout.strip() if got.returncode == 0 else None
+
+    def publish(self, topic: str, payload: str) -> None:
+        self.container.run(sys.executable, "-c", MQTT, "publish", topic, payload)
+
+
+@pytest.fixture
+def broker(container) -> Iterator[Mosquitto]:
+    reason = broker_missing()
+    if reason:
+        pytest.skip(reason)
+    mosquitto = Mosquitto(container)
+    mosquitto.start()
+    yield mosquitto
+    mosquitto.stop()
+
+
+@pytest.fixture
+def bridge(clock, container) -> Iterator[Unit]:
+    """The MQTT bridge's unit, configured for the broker on the container's loopback with
+    its password in /etc/binclock (0640 root:binclock), and the clock on the jsonl driver;
+    the clock's state is forgotten afterwards."""
+    clock.configure(BRIDGE_CONFIG)
+    password = container.path(PASSWORD_FILE)
+    password.write_text("clock-password\n")
+    password.chmod(0o640)
+    os.chown(password, 0, container_gid(container, install.GROUP))
+    unit = Unit(container, install.MQTT_UNIT)
+    yield unit
+    unit.clean()
+    container.systemctl("stop", UNIT, check=False)
+    container.path(STATE_FILE).unlink(missing_ok=True)
+    password.unlink()
+
+
+def container_gid(container: Container, group: str) -> int:
+    return int(container.run("getent", "group", group).stdout.split(":")[2])
+
+
+@pytest.fixture
+def online(bridge, broker) -> Unit:
+    """The bridge started, once it has told the broker the clock is online."""
+    assert bridge.start(), bridge.journal()
+    assert wait_until(lambda: broker.get(AVAILABILITY) == "online"), bridge.journal()
+    return bridge
+
+
+def test_the_bridge_may_open_an_internet_socket(bridge):
+    probe(bridge, "inet")
+    bridge.start()
+    assert bridge.logged("probe inet: allowed"), bridge.journal()
+
+
+def test_the_bridge_cannot_open_a_device(bridge, device):
+    probe(bridge, str(device))
+    bridge.start()
+    assert bridge.logged(f"probe {device}: No such file or directory"), bridge.journal()
+
+
+def test_the_bridge_may_read_a_password_file_of_the_binclock_group_in_etc(bridge):
+    probe(bridge, str(PASSWORD_FILE))
+    bridge.start()
+    assert bridge.logged(f"probe {PASSWORD_FILE}: allowed"), bridge.journal()
+
+
+def test_the_bridge_tells_the_broker_the_clock_is_online(bridge, broker):
+    assert bridge.start(), bridge.journal()
+    assert wait_until(lambda: broker.get(AVAILABILITY) == "online"), bridge.journal()
+
+
+def test_the_bridge_runs_as_a_user_of_its_own_in_the_sockets_group(online, container):
+    status = container.run("cat", f"/proc/{online.show('MainPID')['MainPID']}/status").stdout
+    uid = int(re.search(r"^Uid:\s+(\d+)", status, re.M)[1])
+    groups = re.search(r"^Groups:(.*)$", status, re.M)[1].split()
+    assert uid in DYNAMIC_USERS and uid != int(container.show(UNIT, "UID")["UID"])
+    assert str(container_gid(container, install.GROUP)) in groups
+
+
+def test_a_set_message_through_the_broker_turns_the_clock_off(online, broker, container):
+    broker.publish(f"{TOPICS}/set", '{"state": "OFF"}')
+    assert wait_until(lambda: re.search(r'^power +"off" +runtime$', ctl_state(container), re.M))
+
+
+def test_the_bridge_stops_with_the_clock_and_says_it_is_offline(online, broker, container):
+    container.systemctl("stop", UNIT)
+    assert online.show("ActiveState") == {"ActiveState": "inactive"}
+    assert broker.get(AVAILABILITY) == "offline"
+
+
+def ctl_state(container: Container) -> str:
+    """``binclock ctl state`` as root in the container: the service's clock."""
+    return container.run(*install.command(), "ctl", "state").stdout

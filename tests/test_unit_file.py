@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 UNIT = Path(__file__).parent.parent / "systemd" / "binclock.service"
 WEB_UNIT = UNIT.with_name("binclock-web.service")
 
@@ -94,21 +96,69 @@ def test_the_clock_has_no_network_only_unix_sockets():
     assert service["IPAddressDeny"] == ["any"]
 
 
-# -- the web page ------------------------------------------------------------------------------
+# -- the clock's clients: the web page and the MQTT bridge -------------------------------------
+
+MQTT_UNIT = UNIT.with_name("binclock-mqtt.service")
+CLIENTS = {"web": WEB_UNIT, "mqtt": MQTT_UNIT}  # the command each runs -> its unit
+each_client = pytest.mark.parametrize("command", CLIENTS)
+
+
+def client(command: str, key: str, section: str = "Service") -> list[str]:
+    return settings(section, CLIENTS[command]).get(key, [])
 
 
 def web(key: str, section: str = "Service") -> list[str]:
-    return settings(section, WEB_UNIT).get(key, [])
+    return client("web", key, section)
 
 
-def test_the_web_page_runs_as_a_user_of_its_own_in_the_sockets_group():
-    assert web("DynamicUser") == ["yes"]
-    assert web("SupplementaryGroups") == ["binclock"]
+def mqtt(key: str, section: str = "Service") -> list[str]:
+    return client("mqtt", key, section)
 
 
-def test_the_web_page_has_no_devices():
-    assert web("PrivateDevices") == ["yes"]
-    assert web("DeviceAllow") == []
+@each_client
+def test_a_client_is_started_as_its_command_with_the_clocks_config(command):
+    assert client(command, "Type") == ["simple"]
+    expected = f"/usr/local/bin/binclock {command} --config /etc/binclock/config.toml"
+    assert client(command, "ExecStart") == [expected]
+
+
+@each_client
+def test_a_client_runs_as_a_user_of_its_own_in_the_sockets_group(command):
+    assert client(command, "DynamicUser") == ["yes"]
+    assert client(command, "User") == []
+    assert client(command, "SupplementaryGroups") == ["binclock"]
+
+
+@each_client
+def test_a_client_has_no_devices(command):
+    assert client(command, "PrivateDevices") == ["yes"]
+    assert client(command, "DeviceAllow") == []
+
+
+@each_client
+def test_a_client_may_open_internet_and_unix_sockets(command):
+    assert client(command, "RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"]
+
+
+@each_client
+def test_a_client_runs_only_while_the_clock_does_and_starts_after_it(command):
+    assert client(command, "BindsTo", "Unit") == ["binclock.service"]
+    assert client(command, "After", "Unit") == ["binclock.service"]
+    assert client(command, "WantedBy", "Install") == ["binclock.service"]
+
+
+@each_client
+def test_a_client_looks_for_the_control_socket_in_the_clocks_runtime_directory(command):
+    pairs = " ".join(client(command, "Environment")).split()
+    assert "RUNTIME_DIRECTORY=/run/binclock" in pairs
+
+
+@each_client
+def test_a_client_has_a_state_directory_of_its_own_as_its_home(command):
+    assert client(command, "StateDirectory") == [f"binclock-{command}"]
+    assert client(command, "StateDirectoryMode") == ["0700"]
+    assert client(command, "WorkingDirectory") == [f"%S/binclock-{command}"]
+    assert f"HOME=%S/binclock-{command}" in " ".join(client(command, "Environment")).split()
 
 
 def test_the_web_page_serves_localhost_only_unless_install_says_otherwise():
@@ -116,77 +166,8 @@ def test_the_web_page_serves_localhost_only_unless_install_says_otherwise():
     assert web("IPAddressDeny") == ["any"]
 
 
-def test_the_web_page_may_open_internet_and_unix_sockets():
-    assert web("RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"]
-
-
-def test_the_web_page_runs_only_while_the_clock_does_and_starts_after_it():
-    assert web("BindsTo", "Unit") == ["binclock.service"]
-    assert web("After", "Unit") == ["binclock.service"]
-    assert web("WantedBy", "Install") == ["binclock.service"]
-
-
-def test_the_web_page_looks_for_the_control_socket_in_the_clocks_runtime_directory():
-    pairs = " ".join(web("Environment")).split()
-    assert "RUNTIME_DIRECTORY=/run/binclock" in pairs
-
-
-def test_the_web_page_keeps_its_token_in_a_state_directory_of_its_own():
-    assert web("StateDirectory") == ["binclock-web"]
-    assert web("StateDirectoryMode") == ["0700"]
-
-
-def test_the_web_page_is_started_as_binclock_web_with_the_clocks_config():
-    assert web("Type") == ["simple"]
-    assert web("ExecStart") == ["/usr/local/bin/binclock web --config /etc/binclock/config.toml"]
-
-
-# -- the MQTT bridge ---------------------------------------------------------------------------
-
-MQTT_UNIT = UNIT.with_name("binclock-mqtt.service")
-
-
-def mqtt(key: str, section: str = "Service") -> list[str]:
-    return settings(section, MQTT_UNIT).get(key, [])
-
-
-def test_the_bridge_is_started_as_binclock_mqtt_with_the_clocks_config():
-    assert mqtt("Type") == ["simple"]
-    assert mqtt("ExecStart") == ["/usr/local/bin/binclock mqtt --config /etc/binclock/config.toml"]
-
-
-def test_the_bridge_runs_as_a_user_of_its_own_in_the_sockets_group():
-    assert mqtt("DynamicUser") == ["yes"]
-    assert mqtt("User") == []
-    assert mqtt("SupplementaryGroups") == ["binclock"]
-
-
-def test_the_bridge_has_no_devices():
-    assert mqtt("PrivateDevices") == ["yes"]
-    assert mqtt("DeviceAllow") == []
-
-
 def test_the_bridge_may_reach_a_broker_at_any_address():
-    assert mqtt("RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"]
-    assert mqtt("IPAddressDeny") == []
-    assert mqtt("PrivateNetwork") == []
-
-
-def test_the_bridge_runs_only_while_the_clock_does_and_starts_after_it():
-    assert mqtt("BindsTo", "Unit") == ["binclock.service"]
-    assert mqtt("After", "Unit") == ["binclock.service"]
-    assert mqtt("WantedBy", "Install") == ["binclock.service"]
-
-
-def test_the_bridge_looks_for_the_control_socket_in_the_clocks_runtime_directory():
-    pairs = " ".join(mqtt("Environment")).split()
-    assert "RUNTIME_DIRECTORY=/run/binclock" in pairs
-
-
-def test_the_bridge_gets_a_state_directory_of_its_own_as_its_home():
-    assert mqtt("StateDirectory") == ["binclock-mqtt"]
-    assert mqtt("WorkingDirectory") == ["%S/binclock-mqtt"]
-    assert "HOME=%S/binclock-mqtt" in " ".join(mqtt("Environment")).split()
+    assert mqtt("IPAddressAllow") == mqtt("IPAddressDeny") == mqtt("PrivateNetwork") == []
 
 
 def test_the_bridge_is_not_restarted_after_usage_permission_or_configuration_errors():

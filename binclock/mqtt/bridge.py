@@ -1,13 +1,14 @@
 """The running bridge: the clock's events published on the broker, commands from the broker
 sent to the clock.
 
-Four threads, none waiting on another's peer: paho's network loop (started again for each
-connection, so the bridge decides when to reconnect, with back-off and full jitter), one
-following the clock's event stream, one sending commands to the clock in the order they
-came, and the main thread, which waits for SIGTERM/SIGINT or a refusal that ends the run.
-What the broker was last told is remembered per topic, so a change is published once and
-everything is published again on each new connection (a restarted broker may have lost its
-retained messages).
+Threads, so that neither side ever waits on the other: one keeps the broker connection
+(it connects, lets paho's network thread run the connection for as long as it lasts, then
+waits a back-off with full jitter: the bridge, not paho, decides when to try again); one
+follows the clock's event stream; one sends commands to the clock in the order they came,
+so paho's thread only queues them; and the main thread waits for SIGTERM/SIGINT or a
+refusal that ends the run. What the broker was last told is remembered per topic, so a
+change is published once, and everything is published again on each new connection (a
+restarted broker may have lost its retained messages).
 """
 
 from __future__ import annotations
@@ -136,12 +137,12 @@ class Bridge:
             with contextlib.suppress(OSError):
                 events.sock.shutdown(socket.SHUT_RDWR)
 
-    def _tell(self, what: str, condition: str, level: int, message: str, *args: Any) -> None:
+    def _tell(self, what: str, condition: str, level: int, message: str) -> None:
         """Log ``message`` when ``what`` enters ``condition``: one line per change, not one
         per retry."""
         if self._conditions.get(what) != condition:
             self._conditions[what] = condition
-            log.log(level, message, *args)
+            log.log(level, message)
 
     # -- the broker -----------------------------------------------------------------------
 
@@ -150,7 +151,6 @@ class Bridge:
         before the next try."""
         address = self.settings.address
         while not self._stop.is_set():
-            self._dropped.clear()
             try:
                 connection.open_connection(self.client, self.settings)
             except connection.Refused as exc:
@@ -158,33 +158,31 @@ class Bridge:
                 return
             except OSError as exc:
                 why = connection.unreachable(exc)
-                self._tell("broker", "away", logging.WARNING, "cannot reach the broker %s: %s;"
-                           " trying again", address, why)  # fmt: skip
+                say = f"cannot reach the broker {address}: {why}; trying again"
+                self._tell("broker", "away", logging.WARNING, say)
                 self._stop.wait(self._broker_backoff.next())
                 continue
             self.client.loop_start()
             self._dropped.wait()
             self.client.loop_stop()
+            self._dropped.clear()  # after: a stop that set it meanwhile is seen by the loop
             if self._refused is not None:
                 self._done.set()
                 return
             if not self._stop.is_set():
                 self._stop.wait(self._broker_backoff.next())
 
-    def _connected(
-        self, client: mqtt.Client, _u: Any, _f: Any, code: ReasonCode, _p: Any
-    ) -> None:
+    def _connected(self, client: mqtt.Client, _u: Any, _f: Any, code: ReasonCode, _p: Any) -> None:
         if code.is_failure:
             refused = connection.refusal(code, self.settings)
             if refused is not None:
                 self._refused = refused
             else:
-                self._tell("broker", "refused", logging.WARNING,
-                           "the broker %s refused the connection: %s; trying again",
-                           self.settings.address, code)  # fmt: skip
+                say = f"the broker {self.settings.address} refused: {code}; trying again"
+                self._tell("broker", "refused", logging.WARNING, say)
             return
         self._broker_backoff.reset()
-        self._tell("broker", "up", logging.INFO, "connected to the broker %s", self.settings.address)
+        self._tell("broker", "up", logging.INFO, f"connected to the broker {self.settings.address}")
         wanted = [self.ids.set, self.ids.notify]
         if self.ids.fleet:
             wanted.append(self.ids.fleet)
@@ -200,15 +198,15 @@ class Bridge:
     def _disconnected(self, _c: mqtt.Client, _u: Any, _f: Any, code: ReasonCode, _p: Any) -> None:
         with self._lock:
             was_online, self._online = self._online, False
-        if self._stop.is_set() or self._refused is not None:
-            pass
-        elif was_online:
-            self._tell("broker", "lost", logging.WARNING,
-                       "lost the broker %s (%s); trying again", self.settings.address, code)  # fmt: skip
-        else:
-            self._tell("broker", "closed", logging.WARNING, "the broker %s closed the connection"
-                       " before the login was answered (%s); trying again",
-                       self.settings.address, code)  # fmt: skip
+        if not self._stop.is_set() and self._refused is None:
+            address = self.settings.address
+            if was_online:
+                say = f"lost the broker {address} ({code}); trying again"
+            else:
+                say = (
+                    f"the broker {address} closed the connection unanswered ({code}); trying again"
+                )
+            self._tell("broker", "lost", logging.WARNING, say)
         self._dropped.set()
 
     def _received(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
@@ -220,14 +218,15 @@ class Bridge:
                     self._sync()
             return
         if msg.retain:
-            log.warning("%s: a retained message is not obeyed (publish commands unretained)",
-                        msg.topic)  # fmt: skip
+            log.warning(
+                "%s: a retained message is not obeyed (publish commands unretained)", msg.topic
+            )
             return
         try:
             self._inbox.put_nowait((msg.topic, bytes(msg.payload)))
         except queue.Full:
-            self._tell("inbox", "full", logging.WARNING,
-                       "commands come faster than the clock takes them: some are dropped")  # fmt: skip
+            say = "commands come faster than the clock takes them: some are dropped"
+            self._tell("inbox", "full", logging.WARNING, say)
 
     # -- what the broker is told ----------------------------------------------------------
 
@@ -279,19 +278,19 @@ class Bridge:
                 events.close()
             if self._stop.is_set():
                 return
+            say = f"the clock is not answering ({why}); trying again"
+            self._tell("clock", "away", logging.WARNING, say)
             with self._lock:
                 self._clock_up = False
                 self._sync()
-            self._tell("clock", "away", logging.WARNING,
-                       "the clock is not answering (%s); trying again", why)  # fmt: skip
             self._stop.wait(backoff.next())
 
     def _clock_state(self, view: dict[str, Any]) -> None:
+        self._tell("clock", "up", logging.INFO, f"following the clock at {self.socket_path}")
         with self._lock:
             self._view = view
             self._clock_up = True
             self._sync()
-        self._tell("clock", "up", logging.INFO, "following the clock at %s", self.socket_path)
 
     def _clock_frame(self, frame: dict[str, Any]) -> None:
         when = frame.get("time")
@@ -309,8 +308,8 @@ class Bridge:
         """Send each command to the clock in turn; a bad one or a refusal is one line."""
         while (item := self._inbox.get()) is not None:
             topic, data = item
-            if self._inbox.empty():
-                self._tell("inbox", "empty", logging.DEBUG, "all commands taken")
+            if self._conditions.get("inbox") == "full" and self._inbox.empty():
+                self._tell("inbox", "taking", logging.INFO, "commands are taken again")
             try:
                 method, path, body = self._request(topic, data)
             except payload.BadCommand as exc:
@@ -346,8 +345,9 @@ def forget(settings: connection.Settings, ids: Topics) -> list[str]:
         if code.is_failure:
             refused.append(
                 connection.refusal(code, settings)
-                or connection.Refused(f"the broker {settings.address} refused: {code}",
-                                      exitcodes.UNAVAILABLE)  # fmt: skip
+                or connection.Refused(
+                    f"the broker {settings.address} refused: {code}", exitcodes.UNAVAILABLE
+                )
             )
         answered.set()
 

@@ -20,7 +20,9 @@ def mqtt(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:
         if not (exc.name or "").startswith("paho"):
             raise
-        return _fail("binclock mqtt needs paho-mqtt: pip install 'binclock[mqtt]'", exitcodes.UNAVAILABLE)
+        return _fail(
+            "binclock mqtt needs paho-mqtt: pip install 'binclock[mqtt]'", exitcodes.UNAVAILABLE
+        )
     ids = topics.topics(cfg.mqtt)
     settings = connection.settings(cfg.mqtt, host, topics.client_id(cfg.mqtt, ids), source)
     try:

@@ -54,9 +54,7 @@ class Settings:
         return f"{host}:{self.port}"
 
 
-def settings(
-    cfg: MqttConfig, host: str, client_id: str, source: Path | None = None
-) -> Settings:
+def settings(cfg: MqttConfig, host: str, client_id: str, source: Path | None = None) -> Settings:
     """The settings of a connection to ``host``; a ConfigError naming the file (``source``)
     and key of a bad one."""
     where = f"{source}: " if source else ""
@@ -160,10 +158,8 @@ def refusal(code: ReasonCode, s: Settings) -> Refused | None:
         who = f"user {s.username!r}" if s.username else "an anonymous client"
         return Refused(f"the broker {s.address} refused {who}: {code}")
     if code.value in BAD_SETTING:
-        return Refused(
-            f"the broker {s.address} refused the connection: {code} (see {BAD_SETTING[code.value]})",
-            exitcodes.CONFIG,
-        )
+        key = BAD_SETTING[code.value]
+        return Refused(f"the broker {s.address} refused {key}: {code}", exitcodes.CONFIG)
     return None
 
 

@@ -12,8 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from binclock.mqtt.payload import SCALE
 from binclock.mqtt.topics import Topics
 
+SYNCHRONISED = (
+    "{{ 'None' if value_json.synchronised is none"
+    " else 'ON' if value_json.synchronised else 'OFF' }}"
+)
 ONLINE = "online"
 OFFLINE = "offline"
 
@@ -45,7 +50,7 @@ def announcements(ids: Topics, view: dict, name: str, version: str) -> dict[str,
         "command_topic": ids.set,
         "state_topic": ids.state,
         "brightness": True,
-        "brightness_scale": 255,
+        "brightness_scale": SCALE,
         "supported_color_modes": ["rgb"],
         "effect": True,
         "effect_list": list(view["faces"]),
@@ -59,7 +64,8 @@ def announcements(ids: Topics, view: dict, name: str, version: str) -> dict[str,
         "name": "Synchronised",
         "unique_id": f"binclock_{ident}_synchronised",
         "state_topic": ids.state,
-        "value_template": "{{ 'ON' if value_json.synchronised else 'OFF' }}",
+        # "None" is Home Assistant's word for unknown: a clock that cannot tell
+        "value_template": SYNCHRONISED,
         "entity_category": "diagnostic",
         **common,
     }

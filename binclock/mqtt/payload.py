@@ -89,9 +89,6 @@ class SetCommand(BaseModel):
     color_mode: str | None = None
 
 
-IGNORED = frozenset({"transition", "color_mode"})
-
-
 def patch_of(data: bytes, view: dict) -> dict:
     """The body of ``PATCH /api/state`` for a ``…/set`` (or fleet) message; ``view`` is
     the clock's state view (its faces and colour groups). ``state`` ON/OFF (any case) ->
@@ -215,9 +212,12 @@ def _known_keys(document: dict[str, Any]) -> None:
 def _problem(exc: ValidationError) -> str:
     """The first problem in ``exc`` as ``key = value: what is wrong``."""
     item = exc.errors()[0]
-    key = ".".join(str(p) for p in item["loc"] if not str(p).startswith("function-"))
+    loc = [str(p) for p in item["loc"] if not str(p).startswith("function-")]
+    key = ".".join(shown(p, quote=False) for p in loc)
     if item["type"] == "missing":
         return f"{key}: missing"
+    if item["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
     why = item["msg"].removeprefix("Value error, ")
     return f"{key} = {shown(item.get('input'))}: {why}"
 

@@ -27,10 +27,12 @@ def device_id(hostname: str) -> str:
 
 @dataclass(frozen=True)
 class Topics:
-    """Every topic the bridge publishes to or listens on. ``fleet`` is None when
-    ``fleet_topic`` is empty; the ``*_config`` topics are Home Assistant's discovery
-    topics under ``discovery_prefix``, and ``birth`` is where Home Assistant says it
-    (re)started."""
+    """Every topic the bridge publishes to or listens on. Under ``base``: ``state`` (the
+    clock's state, retained), ``set`` (commands), ``availability`` (``online`` or
+    ``offline``, retained), ``notify`` (notifications) and ``time`` (the time shown,
+    retained). ``fleet`` is the set topic every clock obeys, None when ``fleet_topic`` is
+    empty. Under ``discovery_prefix``: ``birth``, where Home Assistant says it (re)started,
+    and the three discovery topics ``*_config``."""
 
     base: str
     state: str
