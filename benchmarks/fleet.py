@@ -7,10 +7,12 @@ clock's jsonl lines are read and timestamped as they arrive; a change is seen wh
 line with the new brightness arrives.
 
 1. The fleet: one message on ``binclock/all/set`` toggling the brightness between low and
-   high, ``--rounds`` times: the time until every clock's display showed it (p50, max).
+   high, ``--rounds`` times: the time until every clock's display showed it (p50, max), and
+   the CPU a message costs the broker, the clocks and the bridges (read from each process's
+   CPU-time clock): on one machine they share its cores, on Pis of their own they do not.
 2. One clock: a message on its own ``…/set`` topic to its display (p50, p99), next to the
    baseline, the same change sent straight to its control socket (``PATCH /api/state``),
-   and their ratio.
+   and their ratio; the two ways take turns, 10 changes each.
 3. One bridge at rest for ``--seconds`` (its clock ticking, each frame reaching it): its CPU
    per minute and resident memory, next to the clock it follows.
 
