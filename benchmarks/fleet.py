@@ -138,6 +138,44 @@ def bridge_costs(member: Member, seconds: float) -> tuple[float, float, float, f
     return bridge_cpu, rss_kib(bridge) / 1024, clock_cpu, rss_kib(clock) / 1024
 
 
+def fleet_latency(
+    listener: Listener, members: list[Member], broker: int, rounds: int
+) -> tuple[list[float], dict[str, float]]:
+    """Milliseconds from each fleet message to the last display showing it, and the CPU
+    milliseconds a message cost the broker (``broker`` is its pid), clocks and bridges."""
+    groups = {
+        "broker": [broker],
+        "clocks": [m.clock.pid for m in members],
+        "bridges": [m.bridge.pid for m in members],
+    }
+    before = {name: sum(map(cpu_ns, pids)) for name, pids in groups.items()}
+    latencies = toggles(
+        rounds,
+        lambda bright: listener.publish("binclock/all/set", level(bright)),
+        lambda sent, bright: max(m.lines.first_after(sent, bright) for m in members),
+    )
+    cpu = {
+        name: (sum(map(cpu_ns, pids)) - before[name]) / 1e6 / rounds
+        for name, pids in groups.items()
+    }
+    return latencies, cpu
+
+
+def one_clock(listener: Listener, one: Member, changes: int) -> tuple[list[float], list[float]]:
+    """Milliseconds to ``one``'s display for changes through its socket, then through MQTT,
+    in turns of BLOCK, so that drift in the machine's load favours neither."""
+    direct: list[float] = []
+    mqtt: list[float] = []
+    for _ in range(0, changes, BLOCK):
+        direct += toggles(BLOCK, lambda b: patch(one, b), one.lines.first_after)
+        mqtt += toggles(
+            BLOCK,
+            lambda b: listener.publish(f"binclock/{one.device_id}/set", level(b)),
+            one.lines.first_after,
+        )
+    return direct, mqtt
+
+
 def summary(latencies: list[float]) -> str:
     return f"p50 {statistics.median(latencies):6.1f} ms   p99 {percentile(latencies, 99):6.1f} ms"
 
@@ -154,49 +192,29 @@ def main() -> int:
         raise SystemExit(f"benchmark: {missing}")
     os.environ.pop("RUNTIME_DIRECTORY", None)  # every socket is named explicitly here
 
+    n = args.clocks
     with tempfile.TemporaryDirectory() as tmp, running_broker(Path(tmp) / "broker") as broker:
+        assert broker.process is not None
         port = broker.ports.plain
-        print(f"{args.clocks} clocks (jsonl) and {args.clocks} bridges on one mosquitto")
-        with fleet(Path(tmp), port, args.clocks) as members:
+        print(f"{n} clocks (jsonl) and {n} bridges on one mosquitto", flush=True)
+        with fleet(Path(tmp), port, n) as members:
             listener = Listener(port, "binclock/+/availability")
             wait_for(lambda: online(listener, members), "every bridge", START_TIMEOUT)
             one = members[0]
 
-            groups = {
-                "broker": [broker.process.pid],
-                "clocks": [m.clock.pid for m in members],
-                "bridges": [m.bridge.pid for m in members],
-            }
-            cpu_before = {name: sum(map(cpu_ns, pids)) for name, pids in groups.items()}
-            everyone = toggles(
-                args.rounds,
-                lambda bright: listener.publish("binclock/all/set", level(bright)),
-                lambda sent, bright: max(m.lines.first_after(sent, bright) for m in members),
-            )
-            fleet_cpu = {
-                name: (sum(map(cpu_ns, pids)) - cpu_before[name]) / 1e6 / args.rounds
-                for name, pids in groups.items()
-            }
-            direct: list[float] = []
-            mqtt: list[float] = []
-            for _ in range(0, args.changes, BLOCK):  # in turns, so drift favours neither
-                direct += toggles(BLOCK, lambda b: patch(one, b), one.lines.first_after)
-                mqtt += toggles(
-                    BLOCK,
-                    lambda b: listener.publish(f"binclock/{one.device_id}/set", level(b)),
-                    one.lines.first_after,
-                )
-            listener.close()
-            print(
-                f"\n1. one message on binclock/all/set until all {args.clocks} displays showed it,"
-            )
+            everyone, cpu = fleet_latency(listener, members, broker.process.pid, args.rounds)
+            print(f"\n1. one message on binclock/all/set until all {n} displays showed it,")
             print(f"   {args.rounds} rounds")
             print(f"   p50 {statistics.median(everyone):6.1f} ms   max {max(everyone):6.1f} ms")
-            split = ", ".join(f"{name} {ms:.1f} ms" for name, ms in fleet_cpu.items())
+            split = ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items())
             print(
-                f"   CPU per message: {sum(fleet_cpu.values()):.0f} ms ({split}),"
-                f" on {os.cpu_count()} CPUs shared by all"
+                f"   CPU per message: {sum(cpu.values()):.0f} ms ({split}),"
+                f" on {os.cpu_count()} CPUs shared by all",
+                flush=True,
             )
+
+            direct, mqtt = one_clock(listener, one, args.changes)
+            listener.close()
             print(f"\n2. one clock, {args.changes} changes each, until its display showed it")
             print(f"   {'PATCH /api/state (baseline)':34}{summary(direct)}")
             print(f"   {'MQTT …/set, broker to display':34}{summary(mqtt)}")
@@ -204,7 +222,7 @@ def main() -> int:
             p99 = percentile(mqtt, 99) / percentile(direct, 99)
             fleet_p50 = statistics.median(everyone) / statistics.median(direct)
             print(f"   MQTT / baseline: p50 x{p50:.2f}, p99 x{p99:.2f}")
-            print(f"   fleet (all {args.clocks}) / baseline: p50 x{fleet_p50:.2f}")
+            print(f"   fleet (all {n}) / baseline: p50 x{fleet_p50:.2f}", flush=True)
 
             bridge_cpu, bridge_rss, clock_cpu, clock_rss = bridge_costs(one, args.seconds)
             print(f"\n3. one bridge at rest for {args.seconds:.0f} s, next to the clock it follows")
