@@ -19,6 +19,7 @@ Run: python benchmarks/control.py [--seconds 20] [--warmup 3] [--patches 200]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -32,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from ptyclock import PtyClock, cpu_ns, rss_kib
 from ticker import Result, measure, percentile
@@ -221,18 +223,33 @@ class Lines:
                 self.changed.wait(left)
 
 
-def toggles(
-    rounds: int, send: Callable[[bool], None], seen: Callable[[float, bool], float]
-) -> list[float]:
-    """Milliseconds from each ``send(bright)`` to ``seen(sent, bright)``, the moment the
-    display showed it, over ``rounds`` changes between the low and the high brightness."""
+def jsonl_clock(folder: Path, sock: Path) -> subprocess.Popen:
+    """A jsonl clock at brightness LOW serving ``sock``, its lines on a pipe."""
+    return subprocess.Popen(
+        clock_argv(folder, f'control.socket="{sock}"', f"display.brightness={LOW}", driver="jsonl"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=alone(folder),
+    )
+
+
+class Display(Protocol):
+    """Where changes show: ``first_after(since, bright)`` is when one first did (a clock's
+    ``Lines``, or the last of many clocks)."""
+
+    def first_after(self, since: float, bright: bool) -> float: ...
+
+
+def timed_changes(lines: Display, changes: int, send: Callable[[bool], None]) -> list[float]:
+    """Milliseconds from each ``send(bright)`` (high, low, high...) to the display showing it."""
     latencies = []
-    for i in range(rounds):
+    for i in range(changes):
         bright = i % 2 == 0
         time.sleep(random.uniform(0, 0.3))  # land anywhere in the second
         sent = time.monotonic()
         send(bright)
-        latencies.append((seen(sent, bright) - sent) * 1000)
+        latencies.append((lines.first_after(sent, bright) - sent) * 1000)
     return latencies
 
 
@@ -241,26 +258,17 @@ def patch_latency(patches: int) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sock = folder / "control.sock"
-        clock = subprocess.Popen(
-            clock_argv(
-                folder, f'control.socket="{sock}"', "display.brightness=0.2", driver="jsonl"
-            ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=alone(folder),
-        )
+        clock = jsonl_clock(folder, sock)
         try:
             lines = Lines(clock)
             client = lambda: ControlClient(sock, timeout=5)  # noqa: E731
             wait_for(lambda: answers(client), "the clock")
 
-            def send(bright: bool) -> None:
-                conn = client()
-                conn.call("PATCH", "/api/state", {"brightness": HIGH if bright else LOW})
-                conn.close()
+            def patch(bright: bool) -> None:
+                with contextlib.closing(client()) as conn:
+                    conn.call("PATCH", "/api/state", {"brightness": HIGH if bright else LOW})
 
-            return toggles(patches, send, lines.first_after)
+            return timed_changes(lines, patches, patch)
         finally:
             clock.terminate()
             clock.wait(timeout=10)

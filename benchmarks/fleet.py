@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from control import (
@@ -39,9 +40,9 @@ from control import (
     Lines,
     alone,
     answers,
-    clock_argv,
     cpu_per_minute,
-    toggles,
+    jsonl_clock,
+    timed_changes,
     wait_for,
 )
 from ptyclock import cpu_ns, rss_kib
@@ -64,22 +65,15 @@ class Member:
         folder.mkdir()
         self.device_id = device_id
         self.socket = folder / "control.sock"
-        env = alone(folder)
-        settings = (f'control.socket="{self.socket}"', f"display.brightness={LOW}")
-        with (folder / "clock.log").open("wb") as log:
-            self.clock = subprocess.Popen(
-                clock_argv(folder, *settings, driver="jsonl"),
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                env=env,
-            )
+        self.clock = jsonl_clock(folder, self.socket)
         self.lines = Lines(self.clock)
         mqtt = {"host": '"127.0.0.1"', "port": port, "device_id": f'"{device_id}"'}
         command = [sys.executable, "-m", "binclock", "mqtt", "--socket", str(self.socket)]
         command += [arg for key, value in mqtt.items() for arg in ("--set", f"mqtt.{key}={value}")]
         with (folder / "bridge.log").open("wb") as log:
-            self.bridge = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env)
+            self.bridge = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=log, env=alone(folder)
+            )
 
     def client(self) -> ControlClient:
         return ControlClient(self.socket, timeout=5)
@@ -93,6 +87,16 @@ class Member:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@dataclass(frozen=True)
+class Everyone:
+    """Every clock's display: a change has shown once the last of them shows it."""
+
+    members: list[Member]
+
+    def first_after(self, since: float, bright: bool) -> float:
+        return max(m.lines.first_after(since, bright) for m in self.members)
 
 
 @contextlib.contextmanager
@@ -149,10 +153,10 @@ def fleet_latency(
         "bridges": [m.bridge.pid for m in members],
     }
     before = {name: sum(map(cpu_ns, pids)) for name, pids in groups.items()}
-    latencies = toggles(
+    latencies = timed_changes(
+        Everyone(members),
         rounds,
         lambda bright: listener.publish("binclock/all/set", level(bright)),
-        lambda sent, bright: max(m.lines.first_after(sent, bright) for m in members),
     )
     cpu = {
         name: (sum(map(cpu_ns, pids)) - before[name]) / 1e6 / rounds
@@ -167,11 +171,11 @@ def one_clock(listener: Listener, one: Member, changes: int) -> tuple[list[float
     direct: list[float] = []
     mqtt: list[float] = []
     for _ in range(0, changes, BLOCK):
-        direct += toggles(BLOCK, lambda b: patch(one, b), one.lines.first_after)
-        mqtt += toggles(
+        direct += timed_changes(one.lines, BLOCK, lambda b: patch(one, b))
+        mqtt += timed_changes(
+            one.lines,
             BLOCK,
             lambda b: listener.publish(f"binclock/{one.device_id}/set", level(b)),
-            one.lines.first_after,
         )
     return direct, mqtt
 

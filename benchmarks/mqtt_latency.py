@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from broker import Broker, Listener, broker_missing
-from control import HIGH, LOW, Lines, alone, answers, clock_argv, patch_latency, wait_for
+from control import HIGH, LOW, Lines, alone, jsonl_clock, patch_latency, timed_changes, wait_for
 from ticker import percentile
 
-from binclock.control.client import ControlClient
+AVAILABILITY = "binclock/bench/availability"
 
 
 def mqtt_latency(commands: int) -> list[float]:
@@ -37,50 +35,29 @@ def mqtt_latency(commands: int) -> list[float]:
         broker = Broker(folder / "broker")
         broker.start()
         sock = folder / "control.sock"
-        clock = subprocess.Popen(
-            clock_argv(
-                folder, f'control.socket="{sock}"', "display.brightness=0.2", driver="jsonl"
-            ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=alone(folder),
-        )
+        clock = jsonl_clock(folder, sock)
         config = folder / "config.toml"
         config.write_text(
             f'[mqtt]\nhost = "127.0.0.1"\nport = {broker.ports.plain}\ndevice_id = "bench"\n'
         )
+        argv = ["mqtt", "--config", str(config), "--socket", str(sock)]
         bridge = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "binclock", "mqtt"),
-                "--config",
-                str(config),
-                "--socket",
-                str(sock),
-            ],
+            [sys.executable, "-m", "binclock", *argv],
             stderr=subprocess.DEVNULL,
             env=alone(folder),
         )
-        listener = Listener(broker.ports.plain, "binclock/bench/availability")
+        listener = Listener(broker.ports.plain, AVAILABILITY)
         try:
             lines = Lines(clock)
-            wait_for(lambda: answers(lambda: ControlClient(sock, timeout=5)), "the clock")
             wait_for(
-                lambda: (
-                    (m := listener.last("binclock/bench/availability")) is not None
-                    and m.payload == b"online"
-                ),
-                "the bridge",
+                lambda: (m := listener.last(AVAILABILITY)) and m.payload == b"online", "the bridge"
             )
-            latencies = []
-            for i in range(commands):
-                bright = i % 2 == 0
-                time.sleep(random.uniform(0, 0.3))  # land anywhere in the second
-                data = json.dumps({"brightness": round((HIGH if bright else LOW) * 255)})
-                sent = time.monotonic()
-                listener.client.publish("binclock/bench/set", data, qos=0)
-                latencies.append((lines.first_after(sent, bright) - sent) * 1000)
-            return latencies
+
+            def publish(bright: bool) -> None:
+                level = round((HIGH if bright else LOW) * 255)
+                listener.client.publish("binclock/bench/set", json.dumps({"brightness": level}))
+
+            return timed_changes(lines, commands, publish)
         finally:
             listener.close()
             for process in (bridge, clock):

@@ -12,7 +12,7 @@ import json
 import subprocess
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ class Bridged:
     ids: Topics
     listener: Listener
     bridge: subprocess.Popen[bytes]
-    table: dict[str, Any] = field(default_factory=dict)
+    table: dict[str, Any]
 
     @property
     def log(self) -> Path:

@@ -224,10 +224,6 @@ class Listener:
 
         return wait_for(found, f"the latest message on {topic} to pass", timeout)
 
-    def clear(self) -> None:
-        with self._lock:
-            self.messages.clear()
-
     def publish(self, topic: str, payload: bytes | str, retain: bool = False) -> None:
         """Publish and wait until the broker has it (after the broker restarted: once the
         listener is back)."""

@@ -4,12 +4,15 @@ alone, and the bridge goes on obeying the next good command."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 
 import pytest
 from bridged import Bridged, bridged
 from broker import Broker
 from webpage import running_clock
+
+from binclock.mqtt.bridge import INBOX
 
 pytestmark = pytest.mark.usefixtures("broker")
 
@@ -101,3 +104,15 @@ def test_log_line_never_repeats_much_of_a_payload(rig: Bridged, topic: str, junk
     line = one_line_about(rig, getattr(rig.ids, topic), junk)
     assert b"x" * LONGEST_ECHO not in line.encode()
     assert b"y" * LONGEST_ECHO not in line.encode()
+
+
+def test_a_flood_of_commands_is_one_line_and_the_newest_command_is_obeyed(rig: Bridged) -> None:
+    before = len(rig.log_lines())
+    flood = json.dumps({"brightness": 250})  # not a level still_obeys asks for
+    for _ in range(20 * INBOX):
+        rig.listener.client.publish(rig.ids.set, flood, qos=0)
+    rig.wait_logged("the oldest are dropped", after=before)
+    still_obeys(rig)
+    lines = rig.log_lines()[before:]
+    assert len([line for line in lines if "dropped" in line]) == 1
+    assert len([line for line in lines if "taken again" in line]) == 1

@@ -40,9 +40,14 @@ log = logging.getLogger("binclock.mqtt")
 FIRST_WAIT = 1.0  # seconds before the first retry; doubles up to LONGEST_WAIT
 LONGEST_WAIT = 60.0
 SHORTEST_WAIT = 0.1  # full jitter may draw ~0: never try again sooner than this
-INBOX = 64  # commands waiting for the clock before newer ones are dropped
+INBOX = (
+    64  # commands waiting for the clock; past that the oldest go (the newest say what is wanted)
+)
 GOODBYE_TIMEOUT = 5.0  # seconds to get "offline" to the broker when stopping
 QOS = 1
+ONLINE, OFFLINE = discovery.ONLINE.encode(), discovery.OFFLINE.encode()
+# Home Assistant's birth message: it (re)started and wants the discovery configs again.
+BIRTH = b"online"
 
 
 class Backoff:
@@ -122,10 +127,11 @@ class Bridge:
 
     def _shut_down(self) -> None:
         self._stop.set()
-        self._inbox.put(None)
+        with contextlib.suppress(queue.Full):  # a full inbox: the worker dies with the process
+            self._inbox.put_nowait(None)
         with self._lock:
             online = self._online
-            goodbye = self._publish(self.ids.availability, b"offline") if online else None
+            goodbye = self._publish(self.ids.availability, OFFLINE) if online else None
         if goodbye is not None:
             with contextlib.suppress(RuntimeError, ValueError):
                 goodbye.wait_for_publish(GOODBYE_TIMEOUT)
@@ -212,7 +218,7 @@ class Bridge:
     def _received(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         """Runs on paho's thread: never waits for the clock."""
         if msg.topic == self.ids.birth:
-            if msg.payload == b"online":
+            if msg.payload == BIRTH:
                 with self._lock:
                     self._announced = None
                     self._sync()
@@ -222,11 +228,15 @@ class Bridge:
                 "%s: a retained message is not obeyed (publish commands unretained)", msg.topic
             )
             return
-        try:
-            self._inbox.put_nowait((msg.topic, bytes(msg.payload)))
-        except queue.Full:
-            say = "commands come faster than the clock takes them: some are dropped"
-            self._tell("inbox", "full", logging.WARNING, say)
+        while True:
+            try:
+                self._inbox.put_nowait((msg.topic, bytes(msg.payload)))
+                return
+            except queue.Full:
+                say = "commands come faster than the clock takes them: the oldest are dropped"
+                self._tell("inbox", "full", logging.WARNING, say)
+                with contextlib.suppress(queue.Empty):
+                    self._inbox.get_nowait()
 
     # -- what the broker is told ----------------------------------------------------------
 
@@ -245,7 +255,7 @@ class Bridge:
             self._publish(self.ids.state, _json(payload.state_payload(view)))
         if self._shown is not None:
             self._publish(self.ids.time, self._shown.encode())
-        self._publish(self.ids.availability, b"online" if self._clock_up else b"offline")
+        self._publish(self.ids.availability, ONLINE if self._clock_up else OFFLINE)
 
     def _publish(self, topic: str, data: bytes, force: bool = False) -> mqtt.MQTTMessageInfo | None:
         """Publish ``data`` retained on ``topic`` unless the broker has it already (lock held)."""

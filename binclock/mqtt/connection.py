@@ -9,7 +9,7 @@ the caller tries again.
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -17,6 +17,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from binclock import exitcodes
 from binclock.config import ConfigError, MqttConfig, reason, shown
+from binclock.mqtt.discovery import OFFLINE
 
 CONNECT_TIMEOUT = 10.0  # seconds for the TCP connection and the TLS handshake
 PLAIN_PORT = 1883
@@ -44,7 +45,7 @@ class Settings:
     protocol: mqtt.MQTTProtocolVersion
     client_id: str
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)  # never shown
     tls: ssl.SSLContext | None
     ca_file: Path | None
 
@@ -131,7 +132,7 @@ def client(s: Settings, will: str | None = None) -> mqtt.Client:
     if s.tls is not None:
         c.tls_set_context(s.tls)
     if will is not None:
-        c.will_set(will, "offline", qos=1, retain=True)
+        c.will_set(will, OFFLINE, qos=1, retain=True)
     return c
 
 
