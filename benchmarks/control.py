@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from ptyclock import PtyClock, cpu_ns, rss_kib
 from ticker import Result, measure, percentile
@@ -233,7 +234,14 @@ def jsonl_clock(folder: Path, sock: Path) -> subprocess.Popen:
     )
 
 
-def timed_changes(lines: Lines, changes: int, send: Callable[[bool], None]) -> list[float]:
+class Display(Protocol):
+    """Where changes show: ``first_after(since, bright)`` is when one first did (a clock's
+    ``Lines``, or the last of many clocks)."""
+
+    def first_after(self, since: float, bright: bool) -> float: ...
+
+
+def timed_changes(lines: Display, changes: int, send: Callable[[bool], None]) -> list[float]:
     """Milliseconds from each ``send(bright)`` (high, low, high...) to the display showing it."""
     latencies = []
     for i in range(changes):
