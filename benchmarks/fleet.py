@@ -10,9 +10,10 @@ line with the new brightness arrives.
    high, ``--rounds`` times: the time until every clock's display showed it (p50, max), and
    the CPU a message costs the broker, the clocks and the bridges (read from each process's
    CPU-time clock): on one machine they share its cores, on Pis of their own they do not.
-2. One clock: a message on its own ``…/set`` topic to its display (p50, p99), next to the
-   baseline, the same change sent straight to its control socket (``PATCH /api/state``),
-   and their ratio; the two ways take turns, 10 changes each.
+2. One clock: a message on its own ``…/set`` topic to its display (p50, p99, max), next to
+   the baseline, the same change sent straight to its control socket (``PATCH
+   /api/state``), and their ratio; the two ways take turns, 10 changes each. With
+   ``--clocks 1`` it is one clock and its bridge alone on the broker.
 3. One bridge at rest for ``--seconds`` (its clock ticking, each frame reaching it): its CPU
    per minute and resident memory, next to the clock it follows.
 
@@ -181,7 +182,10 @@ def one_clock(listener: Listener, one: Member, changes: int) -> tuple[list[float
 
 
 def summary(latencies: list[float]) -> str:
-    return f"p50 {statistics.median(latencies):6.1f} ms   p99 {percentile(latencies, 99):6.1f} ms"
+    return (
+        f"p50 {statistics.median(latencies):6.1f} ms   p99 {percentile(latencies, 99):6.1f} ms"
+        f"   max {max(latencies):6.1f} ms"
+    )
 
 
 def main() -> int:
