@@ -4,6 +4,10 @@ condition, and says on …/availability whether the clock can be reached."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,35 @@ from broker import Broker, retained
 from webpage import running_clock, wait_for
 
 pytestmark = pytest.mark.usefixtures("broker")
+
+
+# CONNACK, MQTT 3.1.1: return code 3, "server unavailable": a broker that may take us later
+UNAVAILABLE = b"\x20\x02\x00\x03"
+
+
+@contextlib.contextmanager
+def unavailable_broker() -> Iterator[tuple[int, list[int]]]:
+    """A loopback port whose every login is answered "server unavailable", then closed;
+    yields the port and a list that grows by one per login answered."""
+    server = socket.create_server(("127.0.0.1", 0))
+    logins: list[int] = []
+
+    def answer() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(4096)
+                conn.sendall(UNAVAILABLE)
+            logins.append(1)
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        yield server.getsockname()[1], logins
+    finally:
+        server.close()
 
 
 def says(broker: Broker, topic: str, payload: bytes) -> bool:
@@ -87,3 +120,14 @@ def test_bridge_publishes_everything_again_after_a_broker_restart(
         rig.wait_state(lambda s: s["power"] == "off", "the command after the restart")
         rig.wait_logged("lost the broker")
         assert len(rig.wait_logged("connected to the broker")) == 2
+
+
+def test_a_broker_that_keeps_refusing_for_now_is_one_line_not_one_per_try(tmp_path: Path) -> None:
+    with unavailable_broker() as (port, logins):
+        config = write_config(tmp_path / "config.toml", mqtt_table(port))
+        log = tmp_path / "bridge" / "mqtt.log"
+        with running_bridge(tmp_path / "bridge", tmp_path / "no.sock", config):
+            wait_for(lambda: len(logins) >= 3, "three tries")
+            wait_for(lambda: "refused" in log.read_text(), "a complaint")
+    lines = [line for line in log.read_text().splitlines() if "the broker 127.0.0.1" in line]
+    assert len(lines) == 1, lines

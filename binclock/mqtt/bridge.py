@@ -204,7 +204,9 @@ class Bridge:
     def _disconnected(self, _c: mqtt.Client, _u: Any, _f: Any, code: ReasonCode, _p: Any) -> None:
         with self._lock:
             was_online, self._online = self._online, False
-        if not self._stop.is_set() and self._refused is None:
+        # A login refused for now already said so: its connection ending is no news.
+        refused_for_now = not was_online and self._conditions.get("broker") == "refused"
+        if not self._stop.is_set() and self._refused is None and not refused_for_now:
             address = self.settings.address
             if was_online:
                 say = f"lost the broker {address} ({code}); trying again"
