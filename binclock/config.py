@@ -548,7 +548,8 @@ def problems(
         # Pydantic names the branch of a union or the validator in loc; keep only real keys.
         real = [p for p in item["loc"] if not str(p).startswith(_NOT_KEYS)]
         loc = tuple(str(p) for p in (*prefix, *real))
-        key = ".".join(loc) or "(top level)"
+        # A key is input too (a request's may be a megabyte long): cut like a value.
+        key = ".".join(shown(p, quote=False) for p in loc) or "(top level)"
         where = origin(loc)
         if item["type"] == "extra_forbidden":
             known = _fields_at(model, tuple(real[:-1])) if model is not None else []

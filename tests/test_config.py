@@ -54,6 +54,11 @@ def test_unknown_key_names_file_and_key(tmp_path):
     assert message.startswith(f"{tmp_path / 'config.toml'}: display.brightnes: unknown key")
 
 
+def test_a_long_unknown_key_is_cut_like_a_value(tmp_path):
+    message = error_for(tmp_path, f"[display]\n{'k' * 500} = 1\n")
+    assert f"display.{'k' * (config.SHOWN_CHARS - 1)}…: unknown key" in message
+
+
 def test_wrong_type_names_file_key_and_value(tmp_path):
     message = error_for(tmp_path, '[display]\nbrightness = "dim"\n')
     assert message.startswith(f"{tmp_path / 'config.toml'}: display.brightness = 'dim': ")
