@@ -5,15 +5,19 @@ condition, and says on …/availability whether the clock can be reached."""
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bridged import bridged, ids_of, mqtt_table, running_bridge, write_config
 from broker import Broker, retained
 from webpage import running_clock, wait_for
+
+from binclock.control.client import ControlClient
 
 pytestmark = pytest.mark.usefixtures("broker")
 
@@ -45,6 +49,63 @@ def unavailable_broker() -> Iterator[tuple[int, list[int]]]:
         yield server.getsockname()[1], logins
     finally:
         server.close()
+
+
+class Cable:
+    """A loopback port wired to the broker's, that can swallow what passes (the network
+    gone quiet), be cut, and refuse new connections until it is plugged in again."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.quiet = threading.Event()
+        self.plugged = threading.Event()
+        self.plugged.set()
+        self.swallowed = 0  # bytes that went nowhere while quiet
+        self.ends: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                near, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.plugged.is_set():
+                near.close()
+                continue
+            far = socket.create_connection(("127.0.0.1", self.target))
+            self.ends += [near, far]
+            for a, b in ((near, far), (far, near)):
+                threading.Thread(target=self._pass, args=(a, b), daemon=True).start()
+
+    def _pass(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if self.quiet.is_set():
+                    self.swallowed += len(data)
+                else:
+                    sink.sendall(data)
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Cut every connection and take no new one until ``plug``."""
+        self.plugged.clear()
+        for end in self.ends:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+        self.ends.clear()
+
+    def plug(self) -> None:
+        self.quiet.clear()
+        self.plugged.set()
+
+    def close(self) -> None:
+        self.cut()
+        self.server.close()
 
 
 def says(broker: Broker, topic: str, payload: bytes) -> bool:
@@ -131,3 +192,34 @@ def test_a_broker_that_keeps_refusing_for_now_is_one_line_not_one_per_try(tmp_pa
             wait_for(lambda: "refused" in log.read_text(), "a complaint")
     lines = [line for line in log.read_text().splitlines() if "the broker 127.0.0.1" in line]
     assert len(lines) == 1, lines
+
+
+def test_a_state_lost_with_the_network_does_not_outlive_the_newer_one(
+    broker: Broker, tmp_path: Path
+) -> None:
+    cable = Cable(broker.ports.plain)
+    try:
+        with (
+            running_clock(tmp_path / "clock") as socket_path,
+            bridged(broker, tmp_path, socket_path, port=cable.port) as rig,
+        ):
+            clock = ControlClient(socket_path)
+            cable.quiet.set()
+            clock.call("PATCH", "/api/state", {"brightness": 0.2})  # 51: not acknowledged
+            wait_for(lambda: cable.swallowed > 0, "the bridge to publish into the void")
+            cable.cut()
+            rig.wait_logged("lost the broker")
+            clock.call("PATCH", "/api/state", {"brightness": 0.4})  # 102, while away
+            cable.plug()
+
+            def brightness(m: Any) -> int:
+                return json.loads(m.payload)["brightness"]
+
+            seen = len(rig.listener.on(rig.ids.state))
+            wait_for(
+                lambda: {51, 102} <= {brightness(m) for m in rig.listener.on(rig.ids.state)[seen:]},
+                "the bridge to publish both after it is back",
+            )
+            assert brightness(rig.listener.last(rig.ids.state)) == 102
+    finally:
+        cable.close()

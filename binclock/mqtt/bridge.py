@@ -81,9 +81,10 @@ class Bridge:
         self.client = connection.client(settings, will=ids.availability)
         self.client.on_connect = self._connected
         self.client.on_disconnect = self._disconnected
+        self.client.on_subscribe = self._subscribed
         self.client.on_message = self._received
         self._lock = threading.Lock()  # guards everything below, and publishing
-        self._online = False  # the broker took our login on this connection
+        self._online = False  # the broker took our login and subscriptions on this connection
         self._sent: dict[str, bytes] = {}  # topic -> what the broker was last given
         self._announced: list[str] | None = None  # the faces last announced
         self._view: dict[str, Any] | None = None
@@ -195,6 +196,10 @@ class Bridge:
         if self.cfg.discovery:
             wanted.append(self.ids.birth)
         client.subscribe([(topic, QOS) for topic in wanted])
+
+    def _subscribed(self, _c: mqtt.Client, _u: Any, _m: int, _r: Any, _p: Any) -> None:
+        """Tell the broker everything again, now: after paho has sent again what the last
+        connection left unacknowledged, which is older and must not have the last word."""
         with self._lock:
             self._online = True
             self._sent.clear()
