@@ -40,9 +40,8 @@ log = logging.getLogger("binclock.mqtt")
 FIRST_WAIT = 1.0  # seconds before the first retry; doubles up to LONGEST_WAIT
 LONGEST_WAIT = 60.0
 SHORTEST_WAIT = 0.1  # full jitter may draw ~0: never try again sooner than this
-INBOX = (
-    64  # commands waiting for the clock; past that the oldest go (the newest say what is wanted)
-)
+# Commands waiting for the clock; past that the oldest go (the newest say what is wanted).
+INBOX = 64
 GOODBYE_TIMEOUT = 5.0  # seconds to get "offline" to the broker when stopping
 QOS = 1
 ONLINE, OFFLINE = discovery.ONLINE.encode(), discovery.OFFLINE.encode()
@@ -390,4 +389,5 @@ def forget(settings: connection.Settings, ids: Topics) -> list[str]:
 
 
 def _json(data: Any) -> bytes:
+    """``data`` as compact JSON with sorted keys: the same state gives the same bytes."""
     return json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
