@@ -411,6 +411,18 @@ def test_the_next_change_of_a_weekend_range_on_a_monday_is_saturdays_start():
     assert table.next_change(monday) == datetime(2026, 12, 5, 8, tzinfo=OSLO)
 
 
+def test_the_log_names_the_weekday_of_a_change_more_than_a_day_away():
+    table = Timetable(schedule({"from": "23:30", "to": "09:00", "off": True, "days": "sat"}))
+    monday = datetime(2026, 11, 30, 9, tzinfo=OSLO)
+    assert table.summary(monday) == "normal brightness until Sat 23:30"
+
+
+def test_the_log_gives_only_the_time_of_a_change_within_a_day():
+    table = Timetable(schedule({"from": "23:30", "to": "09:00", "off": True, "days": "sat"}))
+    saturday_night = datetime(2026, 12, 5, 23, 30, tzinfo=OSLO)
+    assert table.summary(saturday_night).endswith("until 09:00")
+
+
 def test_fixed_ranges_on_different_days_may_share_their_times():
     schedule(
         {"from": "22:00", "to": "07:00", "off": True, "days": "mon-fri"},
