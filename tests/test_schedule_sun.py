@@ -119,8 +119,12 @@ def test_a_sun_time_without_a_place_exits_78_in_one_line(tmp_path, capsys):
     [
         ({"latitude": 90.5, "longitude": 0}, "clock.latitude = 90.5: Input should be less"),
         ({"latitude": 0, "longitude": -181}, "clock.longitude = -181: Input should be greater"),
-        ({"latitude": 59.9}, "give latitude and longitude together"),
-        ({"city": "Oslo", "latitude": 1, "longitude": 2}, "give either city or latitude"),
+        ({"latitude": 59.9}, "clock.latitude = 59.9: give clock.longitude too"),
+        ({"longitude": 10.7}, "clock.longitude = 10.7: give clock.latitude too"),
+        (
+            {"city": "Oslo", "latitude": 1, "longitude": 2},
+            "clock.city = 'Oslo': give either clock.city or clock.latitude and clock.longitude",
+        ),
         ({"city": "Atlantis"}, "clock.city = 'Atlantis': not a city the sun tables know"),
         ({"city": "Europe"}, "clock.city = 'Europe': a region, not a city"),
     ],
