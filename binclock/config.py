@@ -122,10 +122,13 @@ class ClockConfig(Section):
 
     @model_validator(mode="after")
     def _one_place(self) -> ClockConfig:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("give latitude and longitude together")
+        if self.latitude is not None and self.longitude is None:
+            raise invalid(type(self), ("latitude",), self.latitude, "give clock.longitude too")
+        if self.longitude is not None and self.latitude is None:
+            raise invalid(type(self), ("longitude",), self.longitude, "give clock.latitude too")
         if self.city is not None and self.latitude is not None:
-            raise ValueError("give either city or latitude and longitude, not both")
+            message = "give either clock.city or clock.latitude and clock.longitude, not both"
+            raise invalid(type(self), ("city",), self.city, message)
         return self
 
     def place(self) -> sun.Place | None:

@@ -381,7 +381,12 @@ class Timetable:
             times = f" at {span}" if span.entry.uses_sun else ""
             state += f" (schedule {span.entry}{times})"
         change = self.next_change(when) if when.tzinfo is not None else None
-        return state if change is None else f"{state} until {change:%H:%M}"
+        if change is None:
+            return state
+        # A time alone is the next one to come; a change a day or more away (a range on
+        # some weekdays) needs its day too.
+        until = "%H:%M" if change - when < timedelta(days=1) else "%a %H:%M"
+        return f"{state} until {change:{until}}"
 
     def today(self, day: date) -> list[str]:
         """Each entry and the times it has on ``day``, a line each (for check-config)."""

@@ -607,7 +607,9 @@ class Service:
         """Read the configuration again, with the run-time overrides kept on top; keep
         running the old one if the new one is bad."""
         self.notifier.reloading()
-        buttons = self.config.controls
+        # The buttons held, which differ from the configuration's after a reload that
+        # could not have its own: the next reload tries again.
+        buttons = self.buttons.config if self.buttons is not None else ControlsConfig()
         try:
             base, source = self.loader()
             self._use(layered(base, self.state.overrides, source), source)

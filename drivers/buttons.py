@@ -101,6 +101,7 @@ class Buttons:
     """
 
     def __init__(self, config: ControlsConfig, press: Press, *, pin_factory: Any = None) -> None:
+        self.config = config
         self.devices: list[Any] = []
         self.buttons: list[Button] = []
         try:

@@ -331,6 +331,20 @@ def test_a_reload_whose_buttons_cannot_be_had_keeps_the_old_ones(tmp_path, mock_
     service.run(frames=1)
 
 
+def test_a_reload_once_the_pin_is_free_takes_the_buttons_refused_before(tmp_path, mock_pins):
+    service = clock_with_buttons(tmp_path, button("dimmer"), [])
+    led = gpiozero.LED(5, pin_factory=mock_pins)
+    path = tmp_path / "config.toml"
+    path.write_text(path.read_text().replace(f"pin = {PIN}", "pin = 5"))
+    service.reload()
+    led.close()
+    service.reload()  # the same file again, now that GPIO5 is free
+    gpiozero.Button(PIN, pin_factory=mock_pins).close()
+    with pytest.raises(gpiozero.GPIOPinInUse):
+        gpiozero.Button(5, pin_factory=mock_pins)
+    service.run(frames=1)
+
+
 # -- the command line -------------------------------------------------------------------------
 
 

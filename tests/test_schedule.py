@@ -20,6 +20,7 @@ from binclock.painter import Painter, scale
 from binclock.schedule import (
     Schedule,
     ScheduleEntry,
+    Timetable,
     active,
     brightness_at,
     next_change,
@@ -272,10 +273,10 @@ def schedules(draw: st.DrawFn) -> tuple[list[dict], list[float]]:
 @given(schedules())
 def test_every_minute_of_the_day_gets_the_right_factor(case):
     tables, expected = case
-    ranges = schedule(*tables)
+    table = Timetable(schedule(*tables))  # as the clock keeps it: each day resolved once
     for minute in range(1440):
         wall = datetime(2024, 6, 1, minute // 60, minute % 60)
-        assert brightness_at(ranges, wall) == expected[minute], wall
+        assert table.brightness_at(wall) == expected[minute], wall
 
 
 def _covered(start: int, end: int) -> set[int]:

@@ -120,8 +120,12 @@ def test_a_sun_time_without_a_place_exits_78_in_one_line(tmp_path, capsys):
     [
         ({"latitude": 90.5, "longitude": 0}, "clock.latitude = 90.5: Input should be less"),
         ({"latitude": 0, "longitude": -181}, "clock.longitude = -181: Input should be greater"),
-        ({"latitude": 59.9}, "give latitude and longitude together"),
-        ({"city": "Oslo", "latitude": 1, "longitude": 2}, "give either city or latitude"),
+        ({"latitude": 59.9}, "clock.latitude = 59.9: give clock.longitude too"),
+        ({"longitude": 10.7}, "clock.longitude = 10.7: give clock.latitude too"),
+        (
+            {"city": "Oslo", "latitude": 1, "longitude": 2},
+            "clock.city = 'Oslo': give either clock.city or clock.latitude and clock.longitude",
+        ),
         ({"city": "Atlantis"}, "clock.city = 'Atlantis': not a city the sun tables know"),
         ({"city": "Europe"}, "clock.city = 'Europe': a region, not a city"),
     ],
@@ -410,6 +414,18 @@ def test_the_next_change_of_a_weekend_range_on_a_monday_is_saturdays_start():
     table = Timetable(schedule({"from": "08:00", "to": "10:00", "off": True, "days": "sat"}))
     monday = datetime(2026, 11, 30, 12, tzinfo=OSLO)
     assert table.next_change(monday) == datetime(2026, 12, 5, 8, tzinfo=OSLO)
+
+
+def test_the_log_names_the_weekday_of_a_change_more_than_a_day_away():
+    table = Timetable(schedule({"from": "23:30", "to": "09:00", "off": True, "days": "sat"}))
+    monday = datetime(2026, 11, 30, 9, tzinfo=OSLO)
+    assert table.summary(monday) == "normal brightness until Sat 23:30"
+
+
+def test_the_log_gives_only_the_time_of_a_change_within_a_day():
+    table = Timetable(schedule({"from": "23:30", "to": "09:00", "off": True, "days": "sat"}))
+    saturday_night = datetime(2026, 12, 5, 23, 30, tzinfo=OSLO)
+    assert table.summary(saturday_night).endswith("until 09:00")
 
 
 def test_fixed_ranges_on_different_days_may_share_their_times():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from webpage import (
     load,
     port_of,
     request,
+    running_clock,
     running_web,
     unix_get,
     wait_for,
@@ -21,6 +23,13 @@ from webpage import (
 pytestmark = pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
 
 SHOWS = 10.0  # seconds to wait for the clock or the page to show a change
+
+
+@pytest.fixture(scope="module")
+def control_socket(tmp_path_factory) -> Iterator[Path]:
+    """The clock, in Oslo (so schedules may follow the sun)."""
+    with running_clock(tmp_path_factory.mktemp("clock"), "--set", 'clock.city="Oslo"') as path:
+        yield path
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +143,38 @@ def test_the_page_asks_for_the_token_once_and_keeps_it(clock, browser, tmp_path)
         browser.refresh()
         wait_for(lambda: drawn(browser)["frame"], "a frame after reloading", SHOWS)
         assert not browser.find_element("id", "token-dialog").is_displayed()
+
+
+def save_schedule_at_brightness(page, port, entry: dict, brightness: str) -> dict:
+    """``entry`` as the clock's schedule, shown on the page, saved from the page with another
+    brightness; the schedule's entry the clock then has."""
+    request(port, "PATCH", "/api/state", {"schedule": [entry]})
+    level = wait_for(
+        lambda: page.find_elements("css selector", '#schedule [data-key="brightness"]'),
+        "the page to show the range",
+        SHOWS,
+    )[0]
+    level.clear()
+    level.send_keys(brightness)
+    page.find_element("id", "schedule-save").click()
+    saved = wait_for(
+        lambda: [
+            e
+            for e in request(port, "GET", "/api/state").json()["schedule"]
+            if e["brightness"] == float(brightness)
+        ],
+        "the clock to take the saved schedule",
+        SHOWS,
+    )
+    return saved[0]
+
+
+def test_saving_the_schedule_keeps_its_weekdays(page, port):
+    entry = {"from": "22:00", "to": "07:00", "brightness": 0.2, "days": "mon-fri"}
+    assert save_schedule_at_brightness(page, port, entry, "0.4")["days"] == "mon-fri"
+
+
+def test_saving_the_schedule_keeps_its_sun_times(page, port):
+    entry = {"from": "sunset-30m", "to": "sunrise", "brightness": 0.2}
+    saved = save_schedule_at_brightness(page, port, entry, "0.4")
+    assert (saved["from"], saved["to"]) == ("sunset-30m", "sunrise")

@@ -125,8 +125,13 @@ function scheduleRow(entry) {
     input.dataset.key = name;
     return input;
   };
-  const from = field("time", "from", entry.from ?? "22:00");
-  const to = field("time", "to", entry.to ?? "07:00");
+  // Text, not a time picker: a time may also follow the sun ("sunset-30m").
+  const moment = (name, value) => field("text", name, value,
+    { size: 10, spellcheck: false, placeholder: "HH:MM or sunset-30m" });
+  const from = moment("from", entry.from ?? "22:00");
+  const to = moment("to", entry.to ?? "07:00");
+  const days = field("text", "days", entry.days ?? "",
+    { size: 12, spellcheck: false, placeholder: "every day" });
   const level = field("number", "brightness", entry.brightness ?? 0.2,
     { min: 0, max: 1, step: 0.05, disabled: Boolean(entry.off) });
   const off = field("checkbox", "off", "", { checked: Boolean(entry.off) });
@@ -139,7 +144,8 @@ function scheduleRow(entry) {
     l.append(text, input);
     return l;
   };
-  row.append(label("From", from), label("to", to), label("×", level), label("off", off), remove);
+  row.append(label("From", from), label("to", to), label("×", level), label("off", off),
+    label("days", days), remove);
   return row;
 }
 
@@ -150,9 +156,11 @@ function renderSchedule(entries) {
 function readSchedule() {
   return [...$("schedule").children].map((row) => {
     const value = (key) => row.querySelector(`[data-key="${key}"]`);
-    const entry = { from: value("from").value, to: value("to").value };
+    const entry = { from: value("from").value.trim(), to: value("to").value.trim() };
     if (value("off").checked) entry.off = true;
     else entry.brightness = Number(value("brightness").value);
+    const days = value("days").value.trim();
+    if (days) entry.days = days;
     return entry;
   });
 }
