@@ -132,19 +132,15 @@ def _on(sun: Any, observer: Any, event: str, day: date, tz: tzinfo) -> datetime 
     rising = event in MORNING
     direction = sun.SunDirection.RISING if rising else sun.SunDirection.SETTING
     by_day: dict[date, list[datetime]] = {}
-    crosses = True
     for shift in (-2, -1, 0, 1, 2):
         try:
             moment = sun.time_of_transit(observer, day + timedelta(days=shift), zenith, direction)
         except ValueError:  # none that day: the sun stays on one side of this horizon
-            crosses = crosses and shift != 0
             continue
         by_day.setdefault(moment.astimezone(tz).date(), []).append(moment)
     here = by_day.get(day)
     if here:
         return min(here) if rising else max(here)
-    if not crosses:  # not missed near a UTC midnight: the sun does not cross it that day
-        return None
     before, after = by_day.get(day - timedelta(days=1)), by_day.get(day + timedelta(days=1))
     if before and after:
         first = max(before).astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
