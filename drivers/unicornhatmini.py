@@ -48,8 +48,8 @@ Action = ButtonAction | Literal["none"]
 class UnicornHatMiniOptions(DriverOptions):
     rotation: Literal[0, 90, 180, 270] = Field(
         0,
-        description="how the HAT is mounted, as UnicornHATMini.set_rotation takes it (0: the"
-        " buttons below the matrix); 90 and 270 make the display 7 wide and 17 high",
+        description="how the HAT is mounted, as UnicornHATMini.set_rotation takes it (0: as"
+        " Pimoroni's examples draw); 90 and 270 make the display 7 wide and 17 high",
     )
     brightness: float = Field(
         0.2,
@@ -72,8 +72,8 @@ class UnicornHatMiniOptions(DriverOptions):
     y: Action = Field("dimmer", description="what button Y does; none: nothing")
     long_press: dict[Letter, ButtonAction] = Field(
         {"a": "toggle-power"},
-        description="what holding a button for hold_time does, by button; such a button's"
-        " short press acts when it is let go",
+        description="what holding a button for hold_time does, by button (a, b, x or y);"
+        " such a button's short press acts when it is let go",
     )
     hold_time: float = Field(
         1.0, gt=0, le=10, description="seconds a button must be held for its long press"
