@@ -187,3 +187,14 @@ def test_a_button_pin_taken_by_controls_buttons_exits_69_in_one_line(tmp_path, h
     assert cli.main(["--config", str(path)]) == exitcodes.UNAVAILABLE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "GPIO5" in err and "in use" in err
+
+
+def test_a_reload_with_other_actions_takes_the_buttons_over(tmp_path, hat, pins):
+    steps = [(pins.pin(Y).drive_low, True), (pins.pin(Y).drive_high, False)]
+    service = clock_with_hat(tmp_path, pins, steps)
+    path = tmp_path / "config.toml"
+    path.write_text(path.read_text() + 'y = "toggle-seconds"\n')
+    assert service.reload()
+    service.run(frames=3)
+    assert service.config.clock.seconds is False
+    assert service.config.display.brightness == 1.0
