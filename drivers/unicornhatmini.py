@@ -10,8 +10,6 @@ only when the driver is built.
 from __future__ import annotations
 
 import atexit
-import errno
-import logging
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -24,8 +22,6 @@ from binclock.frame import Frame
 
 if TYPE_CHECKING:
     from binclock.doctor import Finding, Machine
-
-log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 17, 7
 SPI_DEVICES = ("/dev/spidev0.0", "/dev/spidev0.1")  # the left and right LED controllers
@@ -101,15 +97,12 @@ class UnicornHatMiniOptions(DriverOptions):
 
 def hat_error(exc: BaseException) -> str:
     """What to do when the library could not open the HAT, as one line."""
-    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) in (
-        errno.EACCES,
-        errno.EPERM,
-    ):
+    if isinstance(exc, PermissionError):
         return JOIN_GROUPS
-    if isinstance(exc, FileNotFoundError) or getattr(exc, "errno", None) == errno.ENOENT:
+    if isinstance(exc, FileNotFoundError):
         return ENABLE_SPI
-    reason = str(exc).strip().strip("'\"").splitlines()[0] if str(exc).strip() else ""
-    reason = reason or type(exc).__name__
+    # lgpio's errors come quoted: "'GPIO busy'"
+    reason = next(iter(str(exc).strip().strip("'\"").splitlines()), "") or type(exc).__name__
     return f"the Unicorn HAT Mini cannot be used: {reason}"
 
 

@@ -210,3 +210,19 @@ def test_off_a_pi_exits_69_with_the_pin_librarys_reason(hat, tmp_path, capsys, m
     assert run_clock(tmp_path) == exitcodes.UNAVAILABLE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "can only be run on a Raspberry Pi" in err
+
+
+def test_chip_select_pins_held_by_the_kernel_exit_69_with_the_reason_unquoted(
+    hat, tmp_path, capsys, monkeypatch
+):
+    class LgpioError(Exception):
+        """lgpio.error, as rpi-lgpio raises it for a pin another driver holds."""
+
+    def busy(*_: object, **__: object) -> None:
+        raise LgpioError("'GPIO busy'")
+
+    import unicornhatmini
+
+    monkeypatch.setattr(unicornhatmini.GPIO, "setup", busy)
+    assert run_clock(tmp_path) == exitcodes.UNAVAILABLE
+    assert capsys.readouterr().err == "binclock: the Unicorn HAT Mini cannot be used: GPIO busy\n"
