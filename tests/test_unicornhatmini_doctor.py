@@ -63,3 +63,13 @@ def test_list_drivers_calls_it_ready_with_spi_on(root):
 
 def test_list_drivers_calls_it_not_ready_with_spi_off(root):
     assert here("unicornhatmini", pi4(root, spi=False).machine(modules=HAT_MODULES)).fix
+
+
+def test_list_drivers_keeps_its_columns_aligned_past_a_long_name(root):
+    from binclock import registry
+    from binclock.commands import list_plugins
+
+    lines = list_plugins(registry.DRIVERS, root.machine()).splitlines()
+    ready_at = lines[0].index("READY")
+    unicorn = next(line for line in lines if line.startswith("unicornhatmini "))
+    assert unicorn[ready_at - 1] == " " and unicorn[ready_at:].split()[0] in ("yes", "no")
