@@ -55,7 +55,7 @@ PIO_RULE = (
 )
 UPGRADE = "update the system and firmware: sudo apt full-upgrade, then reboot"
 EXTRAS = {"neopixel": "neopixel", "sensehat": "sensehat", "gpio": "gpio", "servo": "gpio"}
-EXTRAS |= {"png": "snapshot", "gif": "snapshot"}
+EXTRAS |= {"png": "snapshot", "gif": "snapshot", "unicornhatmini": "unicornhatmini"}
 STATUS_WIDTH = 8
 
 
@@ -509,6 +509,9 @@ def driver_finding(machine: Machine, host: Host, name: str, setup: Setup) -> Fin
         return Finding(f"not installed: no module {', '.join(missing)}", install_fix(name, cls))
     if options is None:
         return Finding("ready")
+    own = getattr(cls, "check", None)
+    if own is not None:
+        return own(machine, options)
     if check is not None:
         return check(machine, host, options)
     hook = getattr(cls, "unavailable", None)
