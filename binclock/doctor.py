@@ -55,7 +55,7 @@ PIO_RULE = (
 )
 UPGRADE = "update the system and firmware: sudo apt full-upgrade, then reboot"
 EXTRAS = {"neopixel": "neopixel", "sensehat": "sensehat", "gpio": "gpio", "servo": "gpio"}
-EXTRAS |= {"png": "snapshot", "gif": "snapshot"}
+EXTRAS |= {"png": "snapshot", "gif": "snapshot", "luma": "luma"}
 STATUS_WIDTH = 8
 
 
@@ -511,6 +511,8 @@ def driver_finding(machine: Machine, host: Host, name: str, setup: Setup) -> Fin
         return Finding("ready")
     if check is not None:
         return check(machine, host, options)
+    if callable(own := getattr(cls, "check", None)):
+        return own(machine, options)
     hook = getattr(cls, "unavailable", None)
     problem = hook(options) if hook is not None else None
     return Finding("not available here", problem) if problem else Finding("ready")
