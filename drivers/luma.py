@@ -29,8 +29,8 @@ OLED_SIZES: dict[str, tuple[tuple[int, int], ...]] = {
     "sh1107": ((64, 128), (80, 128), (128, 128)),
 }
 # luma's own contrast after set-up: what full brightness shows unless ``contrast`` says.
-DEFAULT_CONTRAST = {"max7219": 0x70, "ssd1306": 0xCF, "ssd1309": 0xCF, "sh1106": 0x80}
-DEFAULT_CONTRAST["sh1107"] = 0x80
+DEFAULT_CONTRAST = {"max7219": 0x70, "ssd1306": 0xCF, "ssd1309": 0xCF, "sh1106": 0x7F}
+DEFAULT_CONTRAST["sh1107"] = 0x7F
 ENABLE = {
     "spi": "sudo raspi-config nonint do_spi 0",
     "i2c": "sudo raspi-config nonint do_i2c 0",
@@ -78,7 +78,7 @@ class LumaOptions(DriverOptions):
         ge=0,
         le=255,
         description="contrast at full brightness, 0-255 (default: luma's, 112 for max7219,"
-        " 207 for ssd1306/ssd1309, 128 for sh1106/sh1107); dimmer frames lower it",
+        " 207 for ssd1306/ssd1309, 127 for sh1106/sh1107); dimmer frames lower it",
     )
     dot: int = Field(
         8, ge=1, le=64, description="OLED: the side of one clock pixel, in display pixels"
