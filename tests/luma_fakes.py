@@ -237,9 +237,63 @@ class Ssd1306:
         }
 
 
-def ssd1306(i2c: I2c, address: int = 0x3C) -> Ssd1306:
+# SH1106 commands followed by one argument byte; every other byte is a command of its own.
+SH1106_ARGUMENTS = {0x81, 0xA8, 0xAD, 0xD3, 0xD5, 0xD9, 0xDA, 0xDB}
+
+
+class Sh1106:
+    """An SH1106's display RAM: 8 pages of 132 column bytes, of which a 128-pixel panel
+    shows columns 2 to 129. Page addressing only: 0xB0 + n picks page n, 0x0L and 0x1H the
+    column's low and high nibbles; data goes to the column, which then moves one right."""
+
+    COLUMNS, FIRST_SHOWN, WIDTH = 132, 2, 128
+
+    def __init__(self) -> None:
+        self.ram = [[0] * self.COLUMNS for _ in range(8)]
+        self.on = False
+        self.contrast = 0x80
+        self.page = self.column = 0
+
+    def receive(self, payload: bytes) -> None:
+        control, body = payload[0], payload[1:]
+        if control == 0x40:
+            for byte in body:
+                if self.column < self.COLUMNS:
+                    self.ram[self.page][self.column] = byte
+                self.column += 1
+            return
+        assert control == 0x00, f"control byte {control:#04x}"
+        i = 0
+        while i < len(body):
+            command, argument = body[i], body[i + 1] if i + 1 < len(body) else None
+            i += 2 if command in SH1106_ARGUMENTS else 1
+            if command == CONTRAST:
+                self.contrast = argument
+            elif command in (DISPLAY_OFF, DISPLAY_ON):
+                self.on = command == DISPLAY_ON
+            elif 0xB0 <= command <= 0xB7:
+                self.page = command - 0xB0
+            elif command <= 0x0F:
+                self.column = self.column & 0xF0 | command
+            elif command <= 0x1F:
+                self.column = self.column & 0x0F | (command & 0x0F) << 4
+
+    def lit(self) -> Pixels:
+        if not self.on:
+            return set()
+        first = self.FIRST_SHOWN
+        return {
+            (x - first, 8 * page + bit)
+            for page, row in enumerate(self.ram)
+            for x in range(first, first + self.WIDTH)
+            for bit in range(8)
+            if row[x] >> bit & 1
+        }
+
+
+def oled(i2c: I2c, model: type[Ssd1306 | Sh1106], address: int = 0x3C) -> Ssd1306 | Sh1106:
     """The display after every message ``i2c`` recorded for ``address``."""
-    display = Ssd1306()
+    display = model()
     for to, payload in i2c.messages:
         if to == address:
             display.receive(payload)

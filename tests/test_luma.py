@@ -11,7 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from luma.core.device import dummy
-from luma_fakes import I2c, Spi, cells, kernel, max7219_chain, read_binary, ssd1306
+from luma_fakes import (
+    I2c,
+    Sh1106,
+    Spi,
+    Ssd1306,
+    cells,
+    kernel,
+    max7219_chain,
+    oled,
+    read_binary,
+)
 from pydantic import ValidationError
 
 from binclock.cli import main
@@ -94,15 +104,17 @@ class TestMax7219OverSpiContract(DriverContract):
 class TestSsd1306OverI2cContract(DriverContract):
     """luma's ssd1306 and i2c code; the display's RAM read from what smbus2 was asked to send."""
 
+    device, model = "ssd1306", Ssd1306
+
     @pytest.fixture
     def driver(self, monkeypatch):
         with kernel(monkeypatch) as (_, i2c):
-            driver = LumaDriver(LumaOptions(device="ssd1306"))
+            driver = LumaDriver(LumaOptions(device=self.device))
             driver.i2c = i2c
             yield driver
 
     def read_back(self, driver):
-        lit = ssd1306(driver.i2c).lit()
+        lit = oled(driver.i2c, self.model).lit()
         return as_colours(cells(lit, driver.size, 8), driver.size)
 
     def hardware_writes(self, driver):
@@ -113,7 +125,13 @@ class TestSsd1306OverI2cContract(DriverContract):
             pytest.MonkeyPatch.context() as monkeypatch,
             kernel(monkeypatch, i2c=I2c(errno.ENOENT)),
         ):
-            LumaDriver(LumaOptions(device="ssd1306"))
+            LumaDriver(LumaOptions(device=self.device))
+
+
+class TestSh1106OverI2cContract(TestSsd1306OverI2cContract):
+    """luma's sh1106 code, page by page; the RAM read from what smbus2 was asked to send."""
+
+    device, model = "sh1106", Sh1106
 
 
 # -- the time, read back from the bytes --------------------------------------------------
@@ -141,14 +159,15 @@ def test_max7219_chain_receives_the_time_of_each_frame(monkeypatch, seconds):
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(seconds=SECONDS, shape=st.sampled_from(["square", "round"]), dot=st.sampled_from([4, 8]))
-def test_ssd1306_ram_holds_the_time_of_each_frame(monkeypatch, seconds, shape, dot):
+@pytest.mark.parametrize(("device", "model"), [("ssd1306", Ssd1306), ("sh1106", Sh1106)])
+def test_oled_ram_holds_the_time_of_each_frame(monkeypatch, device, model, seconds, shape, dot):
     with kernel(monkeypatch) as (_, i2c):
-        driver = LumaDriver(LumaOptions(device="ssd1306", shape=shape, dot=dot))
+        driver = LumaDriver(LumaOptions(device=device, shape=shape, dot=dot))
         for second in seconds:
             when = MIDNIGHT + timedelta(seconds=second)
             frame = clock_frame(driver, when)
             driver.show(frame)
-            shown = cells(ssd1306(i2c).lit(), driver.size, dot, driver.origin)
+            shown = cells(oled(i2c, model).lit(), driver.size, dot, driver.origin)
             height = driver.size[1]
             assert read_binary(shown, columns(frame), height) == (
                 when.hour,
@@ -212,7 +231,7 @@ def test_brightness_sets_the_oled_contrast(monkeypatch):
     with kernel(monkeypatch) as (_, i2c):
         driver = LumaDriver(LumaOptions(device="ssd1306", contrast=200))
         driver.show(clock_frame(driver, MIDNIGHT + timedelta(hours=13), brightness=0.5))
-        assert ssd1306(i2c).contrast == 100
+        assert oled(i2c, Ssd1306).contrast == 100
 
 
 def test_close_leaves_the_max7219_chain_dark_and_shut_down(monkeypatch):
@@ -230,12 +249,14 @@ def chain_digits(chain):
     return [[registers[d] for d in range(9)] for registers in chain.registers]
 
 
-def test_close_blanks_the_oled_ram_and_turns_it_off(monkeypatch):
+@pytest.mark.parametrize(("device", "model"), [("ssd1306", Ssd1306), ("sh1106", Sh1106)])
+def test_close_blanks_the_oled_ram_and_turns_it_off(monkeypatch, device, model):
     with kernel(monkeypatch) as (_, i2c):
-        driver = LumaDriver(LumaOptions(device="ssd1306"))
+        driver = LumaDriver(LumaOptions(device=device))
         driver.show(clock_frame(driver, MIDNIGHT + timedelta(hours=23, minutes=59)))
+        assert oled(i2c, model).lit()
         driver.close()
-        display = ssd1306(i2c)
+        display = oled(i2c, model)
         assert not display.on
         assert all(byte == 0 for page in display.ram for byte in page)
         assert i2c.closed
