@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from luma.core.device import dummy
 from luma_fakes import (
     I2c,
+    Max7219Chain,
     Sh1106,
     Spi,
     Ssd1306,
@@ -354,11 +355,18 @@ def test_clock_without_i2c_exits_69_with_one_line(monkeypatch, capsys):
     assert capsys.readouterr().err == f"binclock: {ENABLE_I2C}\n"
 
 
-def test_clock_shows_the_time_on_the_max7219_chain_once(monkeypatch):
+def test_clock_shows_the_time_on_the_max7219_chain_once_then_darkens_it(monkeypatch):
     with kernel(monkeypatch) as (spi, _):
         assert main(["--driver", "luma", "--once", "--at", "13:37:42"]) == 0
-    assert max7219_chain(spi, 4).lit() == set(), "the chain is dark after the clock exits"
-    assert any(len(data) == 8 and data[0] == 1 for data in spi.transfers)
+    chain, shown = Max7219Chain(4), []
+    for data in spi.transfers:
+        chain.transfer(data)
+        shown.append(frozenset(chain.lit()))
+    at = datetime(2026, 3, 14, 13, 37, 42)
+    frame = Painter(size=(32, 8)).paint(BinaryFace().render(at))
+    expected = {(i % 32, i // 32) for i, rgb in enumerate(frame.pixels) if rgb != (0, 0, 0)}
+    assert expected in shown
+    assert shown[-1] == set(), "the chain is dark after the clock exits"
 
 
 # -- options -----------------------------------------------------------------------------
