@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable, Side
 from binclock.drivers.pins import luminance
-from binclock.frame import BLACK, Frame
+from binclock.frame import RGB, Frame
 
 if TYPE_CHECKING:
     from binclock.doctor import Finding, Machine
@@ -35,7 +35,6 @@ ENABLE = {
     "spi": "sudo raspi-config nonint do_spi 0",
     "i2c": "sudo raspi-config nonint do_i2c 0",
 }
-GROUP = {"spi": "spi", "i2c": "i2c"}
 INSTALL = "pip install 'binclock[luma]'"
 
 
@@ -145,7 +144,7 @@ def missing_node(options: LumaOptions) -> str:
 
 
 def no_permission(options: LumaOptions) -> str:
-    group = GROUP[options.bus]
+    group = options.bus  # Raspberry Pi OS gives its spi and i2c groups the buses' nodes
     return (
         f"no permission to open {options.node()}; add the user to the {group} group"
         f" (sudo usermod -aG {group} $USER) and log in again"
@@ -249,15 +248,18 @@ class LumaDriver(BaseDriver):
             return Finding(f"{node}: may not open it", access_fix(machine, path))
         return Finding(f"{options.device} on {node}")
 
-    def image(self, frame: Frame) -> Any:
-        """``frame`` as a PIL image of the device's size and mode: lit pixels white (or
-        their colour on a colour device), each a dot on an OLED."""
+    def lit(self, frame: Frame) -> list[tuple[int, RGB]]:
+        """The index and colour of each pixel of ``frame`` that counts as lit."""
+        threshold = self.options.threshold  # type: ignore[attr-defined]
+        return [(i, rgb) for i, rgb in enumerate(frame.pixels) if luminance(rgb) > threshold]
+
+    def image(self, frame: Frame, lit: list[tuple[int, RGB]]) -> Any:
+        """``frame`` as a PIL image of the device's size and mode, its ``lit`` pixels white
+        (or their colour on a colour device), each a dot on an OLED."""
         from PIL import Image, ImageDraw
 
-        opts: LumaOptions = self.options  # type: ignore[assignment]
         mode, dot = self.device.mode, self.dot
         picture = Image.new(mode, self.device.size)
-        lit = [(i, rgb) for i, rgb in enumerate(frame.pixels) if luminance(rgb) > opts.threshold]
         if dot == 1 and mode == "1":
             data = bytearray(len(frame.pixels))
             for i, _ in lit:
@@ -267,24 +269,25 @@ class LumaDriver(BaseDriver):
         draw = ImageDraw.Draw(picture)
         mark = dot - (dot > 2)  # a dark line between dots big enough to keep one
         ox, oy = self.origin
-        shape = draw.ellipse if opts.shape == "round" else draw.rectangle
+        shape = draw.ellipse if self.options.shape == "round" else draw.rectangle  # type: ignore[attr-defined]
         for i, rgb in lit:
             x, y = ox + i % frame.width * dot, oy + i // frame.width * dot
             shape((x, y, x + mark - 1, y + mark - 1), fill=255 if mode == "1" else rgb)
         return picture
 
-    def contrast(self, frame: Frame) -> int | None:
-        """The contrast that shows ``frame``'s brightest channel: full at 255; None when
-        the frame is dark (the contrast is then left as it is)."""
-        brightest = max((max(rgb) for rgb in frame.pixels if rgb != BLACK), default=0)
+    def contrast(self, lit: list[tuple[int, RGB]]) -> int | None:
+        """The contrast that shows the brightest channel of the ``lit`` pixels: full at
+        255; None when nothing is lit (the contrast is then left as it is)."""
+        brightest = max((max(rgb) for _, rgb in lit), default=0)
         return round(self.full * brightest / 255) if brightest else None
 
     def _draw(self, frame: Frame) -> None:
-        level = self.contrast(frame)
+        lit = self.lit(frame)
+        level = self.contrast(lit)
         if level is not None and level != self.level:
             self.device.contrast(level)
             self.level = level
-        self.device.display(self.image(frame))
+        self.device.display(self.image(frame, lit))
 
     def _dark(self) -> None:
         self.device.clear()

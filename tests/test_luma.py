@@ -228,6 +228,15 @@ def test_half_brightness_halves_the_max7219_intensity(monkeypatch):
         assert max7219_chain(spi, 4).intensity() == {8}  # luma sends contrast 128 >> 4
 
 
+def test_only_lit_pixels_set_the_intensity(monkeypatch):
+    with kernel(monkeypatch) as (spi, _):
+        driver = LumaDriver(LumaOptions(cascaded=1, contrast=255, threshold=0.1))
+        unlit_blue, lit_grey = (0, 0, 200), (100, 100, 100)
+        driver.show(Frame(8, 8, (unlit_blue, lit_grey) + ((0, 0, 0),) * 62))
+        assert max7219_chain(spi, 1).lit() == {(1, 0)}
+        assert max7219_chain(spi, 1).intensity() == {100 >> 4}
+
+
 def test_brightness_sets_the_oled_contrast(monkeypatch):
     with kernel(monkeypatch) as (_, i2c):
         driver = LumaDriver(LumaOptions(device="ssd1306", contrast=200))
