@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 from pydantic import Field, model_validator
 
 from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable, Side
-from binclock.drivers.pins import luminance
+from binclock.drivers.pins import Threshold, luminance
 from binclock.frame import RGB, Frame
 
 if TYPE_CHECKING:
@@ -85,13 +85,7 @@ class LumaOptions(DriverOptions):
     shape: Literal["square", "round"] = Field(
         "square", description="OLED: how a lit clock pixel is drawn"
     )
-    threshold: float = Field(
-        0.0,
-        ge=0.0,
-        lt=1.0,
-        description="a pixel counts as lit when its colour's luminance (0-1) is above this;"
-        " 0: any colour but black",
-    )
+    threshold: Threshold = 0.0
 
     @model_validator(mode="after")
     def _fits(self) -> Self:
