@@ -55,7 +55,7 @@ PIO_RULE = (
 )
 UPGRADE = "update the system and firmware: sudo apt full-upgrade, then reboot"
 EXTRAS = {"neopixel": "neopixel", "sensehat": "sensehat", "gpio": "gpio", "servo": "gpio"}
-EXTRAS |= {"png": "snapshot", "gif": "snapshot", "unicornhatmini": "unicornhatmini"}
+EXTRAS |= {"png": "snapshot", "gif": "snapshot", "luma": "luma", "unicornhatmini": "unicornhatmini"}
 STATUS_WIDTH = 8
 
 

@@ -46,6 +46,9 @@ EXPECTED = [
     "unicornhatmini-binary.png",
     "unicornhatmini-bcd.png",
     "clock.gif",
+    "luma-max7219.png",
+    "luma-ssd1306.png",
+    "luma-ssd1306-round.png",
 ]
 
 
