@@ -706,6 +706,17 @@ class Origin:
         return str(self.source or "built-in defaults")
 
 
+def driver_names(text: str) -> str | list[str]:
+    """``--driver``'s value: one name, or a list of them given as ``a,b``."""
+    names = names_of(text)
+    return names[0] if len(names) == 1 else names
+
+
+def names_of(text: str | None) -> list[str]:
+    """The display names in ``--driver``'s value (``a,b``: several)."""
+    return [name.strip() for name in text.split(",")] if text else []
+
+
 def plugin_options(
     config: Config, table: str, name: str, model: type[BaseModel], source: Path | None
 ) -> BaseModel:
