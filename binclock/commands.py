@@ -29,7 +29,8 @@ from binclock.pipeline import (
     timetable,
     timezone,
 )
-from binclock.service import Service, close_display, indicator_mode, synchronised, unsynced
+from binclock.screens import close_display
+from binclock.service import Service, indicator_mode, synchronised, unsynced
 from binclock.sync import SyncCheck
 
 if TYPE_CHECKING:

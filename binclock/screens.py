@@ -47,12 +47,18 @@ class Screen:
         if self.closed:
             return True
         self.closed = True
-        try:
-            self.driver.close()
-        except Exception as exc:  # noqa: BLE001 - any driver fault: one line, not a traceback
-            log.error("%s failed as it closed: %s", self.label, exc)
-            return False
-        return True
+        return close_display(self.driver, self.label)
+
+
+def close_display(driver: Driver, label: str = "the display") -> bool:
+    """Close ``driver``; False, with one line logged, when that fails (a recording that
+    cannot be written is lost)."""
+    try:
+        driver.close()
+    except Exception as exc:  # noqa: BLE001 - any driver fault: one line, not a traceback
+        log.error("%s failed as it closed: %s", label, exc)
+        return False
+    return True
 
 
 def options(config: Config, display: Display) -> Any:

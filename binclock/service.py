@@ -42,7 +42,14 @@ from binclock.pipeline import (
 )
 from binclock.registry import BrokenPlugin, UnknownPlugin
 from binclock.schedule import describe
-from binclock.screens import Screen, close_all, name_them, open_all, open_screen, options
+from binclock.screens import (
+    Screen,
+    close_all,
+    name_them,
+    open_all,
+    open_screen,
+    options,
+)
 from binclock.signals import SignalInbox
 from binclock.sync import SyncCheck
 from binclock.ticker import Ticker
@@ -748,17 +755,6 @@ def painted_only(old: Config, new: Config) -> bool:
     display = old.display.model_copy(update={"brightness": new.display.brightness})
     same = {"display": display, "theme": new.theme, "schedule": new.schedule}
     return old.model_copy(update=same) == new
-
-
-def close_display(driver: Driver) -> bool:
-    """Close ``driver``; False, with one line logged, when that fails (a recording that
-    cannot be written is lost)."""
-    try:
-        driver.close()
-    except Exception as exc:  # noqa: BLE001 - any driver fault: one line, not a traceback
-        log.error("the display failed as it closed: %s", exc)
-        return False
-    return True
 
 
 def indicator_mode(config: Config, under_systemd: bool) -> str:
