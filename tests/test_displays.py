@@ -331,3 +331,35 @@ def test_every_display_shows_the_wall_clock_at_every_second_of_a_dst_day(tmp_pat
     assert [decode_binary(f) for f in small.frames] == expected
     # On the 8x8 display the columns H, M, S are at x 1, 3 and 5, a row down from the top.
     assert [tuple(v >> 1 for v in column_values(f, [1, 3, 5])) for f in big.frames] == expected
+
+
+def test_fades_play_on_every_display_at_the_same_instants(tmp_path):
+    service, sleep = clock_with(tmp_path, TWO + "[transition]\nduration = 0.5\nfps = 4\n")
+    seen: dict[int, list[float]] = {0: [], 1: []}
+    for index, screen in enumerate(service.screens):
+        real = screen.driver.show
+
+        def show(frame, real=real, index=index) -> None:
+            seen[index].append(sleep.clock.time())
+            real(frame)
+
+        screen.driver.show = show
+    service.run(frames=3)
+    between = [t for t in seen[0] if t != int(t)]
+    assert between and all(0.5 <= t % 1 < 1 for t in between)
+    assert seen[0] == seen[1]
+
+
+def test_check_config_names_a_bad_option_of_a_named_display(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["porch"]\n[displays.porch]\ndriver = "fake"\nwidth = "broad"\n')
+    assert cli.main(["check-config", str(path)]) == exitcodes.CONFIG
+    assert "displays.porch.width" in capsys.readouterr().err
+
+
+def test_an_unknown_name_among_several_on_the_command_line_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    code = cli.main(["--config", str(path), "--driver", "fake,nosuch", "--once"])
+    assert code == exitcodes.USAGE
+    assert "nosuch" in capsys.readouterr().err
