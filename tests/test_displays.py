@@ -7,7 +7,6 @@ import io
 import json
 import os
 import signal
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,7 +25,7 @@ from binclock.frame import BLACK
 from binclock.notify import Notifier
 from binclock.service import Service
 from binclock.sync import SyncCheck
-from conftest import clock_of, column_values, decode_binary, send
+from conftest import Sleeper, clock_of, column_values, decode_binary, send
 
 LONDON = ZoneInfo("Europe/London")
 NOON = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -41,30 +40,11 @@ driver = "fake"
 """
 
 
-class Actions:
-    """The clock's sleep on a manual clock, running ``actions[n]`` at the n-th sleep; it
-    returns at once when a signal is waiting, as the real sleep does."""
-
-    def __init__(self, clock: ManualClock) -> None:
-        self.clock = clock
-        self.count = 0
-        self.actions: dict[int, Callable[[], None]] = {}
-        self.service: Service | None = None
-
-    def __call__(self, seconds: float) -> None:
-        self.count += 1
-        if self.count in self.actions:
-            self.actions[self.count]()
-        if self.service is not None and self.service.inbox.collect():
-            return
-        self.clock.sleep(seconds)
-
-
-def clock_with(tmp_path: Path, text: str, start: datetime = NOON) -> tuple[Service, Actions]:
+def clock_with(tmp_path: Path, text: str, start: datetime = NOON) -> tuple[Service, Sleeper]:
     path = tmp_path / "config.toml"
     path.write_text(text)
     clock = ManualClock(start)
-    sleep = Actions(clock)
+    sleep = Sleeper(clock)
     service = clock_of(path, clock, sleep)
     sleep.service = service
     return service, sleep
