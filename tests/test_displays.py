@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from binclock import cli, commands, config, exitcodes
 from binclock.clock import ManualClock
 from binclock.controls import Control
+from binclock.doctor import Machine, diagnose
 from binclock.driver import Finished
 from binclock.drivers.terminal import TerminalDriver
 from binclock.frame import BLACK
@@ -343,3 +344,11 @@ def test_an_unknown_name_among_several_on_the_command_line_is_a_usage_error(tmp_
     code = cli.main(["--config", str(path), "--driver", "fake,nosuch", "--once"])
     assert code == exitcodes.USAGE
     assert "nosuch" in capsys.readouterr().err
+
+
+def test_doctor_checks_every_display_s_driver_as_in_use(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["terminal", "porch"]\n[displays.porch]\ndriver = "jsonl"\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    in_use = sorted(r.check for r in rows if r.check.endswith("(in use)"))
+    assert in_use == ["driver jsonl (in use)", "driver terminal (in use)"]
