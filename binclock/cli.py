@@ -71,7 +71,7 @@ def _common() -> argparse.ArgumentParser:
         "--driver",
         metavar="NAME",
         default=argparse.SUPPRESS,
-        help="display to use (see --list-drivers), or module:Class",
+        help="display to use (see --list-drivers), or module:Class; several: a,b",
     )
     add(
         "--face",

@@ -20,8 +20,17 @@ from binclock.clock import OffsetClock, SystemClock
 from binclock.control.server import ControlServer
 from binclock.control.state import StateFile
 from binclock.driver import Finished
-from binclock.pipeline import build_driver, build_face, build_pipeline, timetable, timezone
-from binclock.service import Service, close_display, indicator_mode, synchronised, unsynced
+from binclock.pipeline import (
+    Display,
+    build_driver,
+    build_face,
+    build_pipeline,
+    displays,
+    timetable,
+    timezone,
+)
+from binclock.screens import close_display
+from binclock.service import Service, indicator_mode, synchronised, unsynced
 from binclock.sync import SyncCheck
 
 if TYPE_CHECKING:
@@ -80,12 +89,13 @@ def list_plugins(group: str, machine: Machine | None = None) -> str:
 
 
 def overrides(args: argparse.Namespace) -> list[str]:
-    """``--set`` values, then ``--driver`` and ``--face``."""
+    """``--set`` values, then ``--driver`` (one name, or several with commas) and ``--face``."""
     found = list(getattr(args, "overrides", []) or [])
     for key in ("driver", "face"):
         value = getattr(args, key, None)
         if value:
-            found.append(f"{key}={config.toml_value(value)}")
+            given = config.driver_names(value) if key == "driver" else value
+            found.append(f"{key}={config.toml_value(given)}")
     return found
 
 
@@ -101,16 +111,19 @@ def plugin_problems(cfg: config.Config, source: Path | None, args: argparse.Name
     """What is wrong with the configured face and driver names, a line each. A name given
     as ``--face``/``--driver`` that does not load is a usage error, raised at once."""
     found = []
-    for key, group in (("face", registry.FACES), ("driver", registry.DRIVERS)):
-        name = getattr(cfg, key)
-        if getattr(args, key, None):
+    named = [("face", registry.FACES, cfg.face, ("face",))]
+    for display in displays(cfg):
+        key = ("driver",) if display.table == "drivers" else ("displays", display.name, "driver")
+        named.append(("driver", registry.DRIVERS, display.driver, key))
+    for key, group, name, path in named:
+        if getattr(args, key, None) and path == (key,):
             plugin(group, name)
             continue
         try:
             registry.load(group, name)
         except registry.PluginError as exc:
-            where = config.Origin(source, cfg._overridden)((key,))
-            found.append(f"{where}: {key} = {config.shown(name)}: {exc}")
+            where = config.Origin(source, cfg._overridden)(path)
+            found.append(f"{where}: {'.'.join(path)} = {config.shown(name)}: {exc}")
     return found
 
 
@@ -136,19 +149,26 @@ def load(
     return cfg, source
 
 
-def draws_on_the_terminal(cfg: config.Config) -> bool:
-    """Whether the driver draws on binclock's own output as a terminal (it has a
+def on_the_terminal(display: Display) -> bool:
+    """Whether the display draws on binclock's own output as a terminal (its driver has a
     ``fullscreen`` option, like the terminal driver)."""
-    cls = registry.load(registry.DRIVERS, cfg.driver)
+    cls = registry.load(registry.DRIVERS, display.driver)
     return "fullscreen" in getattr(cls, "Options", config.Section).model_fields
+
+
+def draws_on_the_terminal(cfg: config.Config) -> bool:
+    """Whether a display draws on binclock's own output as a terminal."""
+    return any(on_the_terminal(display) for display in displays(cfg))
 
 
 def one_shot(cfg: config.Config) -> config.Config:
     """For a single frame: drivers with a ``fullscreen`` option print inline, so it stays."""
-    if not draws_on_the_terminal(cfg):
-        return cfg
-    table = {**cfg.drivers.get(cfg.driver, {}), "fullscreen": False}
-    return cfg.model_copy(update={"drivers": {**cfg.drivers, cfg.driver: table}})
+    for display in displays(cfg):
+        if on_the_terminal(display):
+            tables = getattr(cfg, display.table)
+            table = {**tables.get(display.name, {}), "fullscreen": False}
+            cfg = cfg.model_copy(update={display.table: {**tables, display.name: table}})
+    return cfg
 
 
 def _moment(args: argparse.Namespace, tz: tzinfo) -> datetime | None:
@@ -203,16 +223,31 @@ def serve_control(service: Service, path: Path | None, group: str) -> ControlSer
 
 
 def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
-    """Show the frame for ``moment`` as the running clock would (marked while the system
-    clock is not synchronised), let the display finish showing it, then close it.
+    """Show the frame for ``moment`` on every display as the running clock would (marked
+    while the system clock is not synchronised), let each finish showing it, then close it.
 
     A display that fails to show or close it is one line and exit 70, whatever the driver
-    raised: a file that cannot be written, a closed stream.
+    raised (a file that cannot be written, a closed stream); the others still show it.
     """
-    driver = build_driver(one_shot(cfg), source)
+    shown = one_shot(cfg)
+    failed = False
+    for display in displays(cfg):
+        failed = not show_on(shown, cfg, source, display, moment) or failed
+    return exitcodes.SOFTWARE if failed else exitcodes.OK
+
+
+def show_on(
+    shown: config.Config,
+    cfg: config.Config,
+    source: Path | None,
+    display: Display,
+    moment: datetime,
+) -> bool:
+    """Show ``moment`` on one display (opened with ``shown``'s options); whether it did."""
+    driver = build_driver(shown, source, display)
     failed = False
     try:
-        pipeline = build_pipeline(cfg, driver, source)
+        pipeline = build_pipeline(cfg, driver, source, display)
         frame = pipeline.render(moment)
         mode = indicator_mode(cfg, "INVOCATION_ID" in os.environ)
         if mode != "off" and not synchronised(SyncCheck()):
@@ -233,7 +268,7 @@ def show_once(cfg: config.Config, source: Path | None, moment: datetime) -> int:
             failed = True
     finally:
         failed = not close_display(driver) or failed
-    return exitcodes.SOFTWARE if failed else exitcodes.OK
+    return not failed
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -242,26 +277,22 @@ def check_config(args: argparse.Namespace) -> int:
     path = args.path or getattr(args, "config", None)
     cfg, source = config.load(path, overrides(args))
     problems = plugin_problems(cfg, source, args)
+    plain = {d.name for d in displays(cfg) if d.table == "drivers"}
     for table, group, chosen in (
-        ("drivers", registry.DRIVERS, cfg.driver),
-        ("faces", registry.FACES, cfg.face),
+        ("drivers", registry.DRIVERS, plain),
+        ("faces", registry.FACES, {cfg.face}),
     ):
         known = registry.registered(group)
-        for name in sorted({chosen, *getattr(cfg, table)}):
-            if name not in known and name != chosen:
+        for name in sorted({*chosen, *getattr(cfg, table)}):
+            if name not in known and name not in chosen:
                 if ":" not in name:
                     _warn_unknown_table(table, name, list(known), source)
                 continue
-            try:
-                cls = registry.load(group, name)
-            except registry.PluginError:
-                continue  # reported above for the chosen one
-            model = getattr(cls, "Options", None)
-            try:
-                if model is not None:
-                    config.plugin_options(cfg, table, name, model, source)
-            except config.ConfigError as exc:
-                problems += exc.problems
+            problems += option_problems(cfg, source, table, name, group, name)
+    for name, named in cfg.displays.items():
+        problems += option_problems(
+            cfg, source, "displays", name, registry.DRIVERS, named["driver"]
+        )
     if problems:
         raise config.ConfigError(*problems)
     print(f"# {source or 'built-in defaults'}: valid")
@@ -270,6 +301,24 @@ def check_config(args: argparse.Namespace) -> int:
         print_schedule(cfg)
     print_overrides(cfg)
     return exitcodes.OK
+
+
+def option_problems(
+    cfg: config.Config, source: Path | None, table: str, name: str, group: str, plugin: str
+) -> list[str]:
+    """What is wrong with the ``[TABLE.NAME]`` options of ``plugin``, a line each (a plugin
+    that does not load is reported where it is chosen)."""
+    try:
+        cls = registry.load(group, plugin)
+    except registry.PluginError:
+        return []
+    model = getattr(cls, "Options", None)
+    try:
+        if model is not None:
+            config.plugin_options(cfg, table, name, model, source)
+    except config.ConfigError as exc:
+        return list(exc.problems)
+    return []
 
 
 def print_schedule(cfg: config.Config) -> None:
@@ -390,15 +439,15 @@ def service(args: argparse.Namespace) -> int:
     if args.action == "install":
         config_path = Path(getattr(args, "config", None) or install.CONFIG).absolute()
         driver = getattr(args, "driver", None)
-        if driver:
-            plugin(registry.DRIVERS, driver)  # an unknown name is a usage error now
+        for name in config.names_of(driver):
+            plugin(registry.DRIVERS, name)  # an unknown name is a usage error now
         plan = install.install(
             root, driver=driver, config=config_path, pwm=args.pwm, web=args.web, mqtt=args.mqtt
         )
         for path in plan.written:
             print(f"wrote {path}")
         if driver and root / config_path.relative_to("/") not in plan.written:
-            print(f'{config_path} exists: set driver = "{driver}" in it')
+            print(f"{config_path} exists: set driver = {install.driver_value(driver)} in it")
         for warning in plan.warnings:
             print(f"binclock: warning: {warning}", file=sys.stderr)
         print("now run:")

@@ -395,8 +395,10 @@ class Config(Section):
     """The whole configuration file."""
 
     face: str = Field("binary", description="face name (binclock --list-faces) or module:Class")
-    driver: str = Field(
-        "terminal", description="driver name (binclock --list-drivers) or module:Class"
+    driver: str | list[str] = Field(
+        "terminal",
+        description="driver name (binclock --list-drivers) or module:Class, or a list of"
+        " them for several displays at once; a name may be a [displays.NAME] table",
     )
     clock: ClockConfig = Field(default_factory=ClockConfig)
     display: DisplayConfig = Field(default_factory=DisplayConfig)
@@ -418,8 +420,42 @@ class Config(Section):
     faces: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="options per face, as [faces.NAME] tables"
     )
+    displays: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="named displays, as [displays.NAME] tables: the driver key names the"
+        " driver, the other keys are its options (the same driver twice, each with its own)",
+    )
     # The key paths given with --set, so errors in plugin tables can say where they came from.
     _overridden: tuple[tuple[str, ...], ...] = PrivateAttr(default=())
+
+    @field_validator("driver")
+    @classmethod
+    def _driver_names(cls, value: str | list[str]) -> str | list[str]:
+        names = [value] if isinstance(value, str) else value
+        if not names:
+            raise ValueError("name at least one display")
+        if any(not name for name in names):
+            raise ValueError("a display name is empty")
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} named more than once")
+        return value
+
+    @field_validator("displays")
+    @classmethod
+    def _display_tables(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name, table in value.items():
+            driver = table.get("driver")
+            if not isinstance(driver, str) or not driver:
+                raise ValueError(f"[displays.{name}] needs driver = a driver's name")
+            if driver in value:
+                raise ValueError(f"[displays.{name}]: driver = {driver!r} is another display")
+        return value
+
+    @property
+    def driver_names(self) -> tuple[str, ...]:
+        """The displays to show, as ``driver`` names them (one name or several)."""
+        return (self.driver,) if isinstance(self.driver, str) else tuple(self.driver)
 
 
 def search_path(
@@ -674,14 +710,29 @@ class Origin:
         return str(self.source or "built-in defaults")
 
 
+def driver_names(text: str) -> str | list[str]:
+    """``--driver``'s value: one name, or a list of them given as ``a,b``."""
+    names = names_of(text)
+    return names[0] if len(names) == 1 else names
+
+
+def names_of(text: str | None) -> list[str]:
+    """The display names in ``--driver``'s value (``a,b``: several)."""
+    return [name.strip() for name in text.split(",")] if text else []
+
+
 def plugin_options(
     config: Config, table: str, name: str, model: type[BaseModel], source: Path | None
 ) -> BaseModel:
-    """The ``[drivers.NAME]`` or ``[faces.NAME]`` table validated by the plugin's own model."""
+    """The ``[drivers.NAME]``, ``[faces.NAME]`` or ``[displays.NAME]`` table validated by
+    the plugin's own model (a display's ``driver`` key says which plugin, so it is left out)."""
     where = Origin(source, config._overridden)
     prefix = (table, name)
+    values = getattr(config, table).get(name, {})
+    if table == "displays":
+        values = {key: value for key, value in values.items() if key != "driver"}
     try:
-        return model.model_validate(getattr(config, table).get(name, {}))
+        return model.model_validate(values)
     except ValidationError as exc:
         raise ConfigError(*problems(exc, where, prefix, model)) from None
     except Exception as exc:  # noqa: BLE001 - a plugin's own validators may raise anything

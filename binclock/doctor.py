@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from binclock import config, registry
 from binclock.driver import DriverUnavailable
 from binclock.drivers.neopixel.host import MODEL, SPIDEV_BUFSIZ, Host
+from binclock.pipeline import displays
 from binclock.sync import TIMESYNCD_FLAG, SyncCheck, kernel_clock_state
 
 Loader = Callable[[], tuple[config.Config, Path | None]]
@@ -199,11 +200,11 @@ class Machine:
 @dataclass(frozen=True)
 class Setup:
     """The configuration as far as it could be read: ``config`` is None when it is invalid,
-    ``in_use`` names the driver it selects (None when that driver is unknown)."""
+    ``in_use`` names the drivers of the displays it selects (none when one is unknown)."""
 
     config: config.Config | None
     source: Path | None
-    in_use: str | None
+    in_use: tuple[str, ...]
     row: Row
 
 
@@ -301,13 +302,15 @@ def read_config(load_config: Loader) -> Setup:
     try:
         cfg, source = load_config()
     except config.ConfigError as exc:
-        return Setup(None, None, None, Row(Status.FAIL, "config", "invalid", str(exc)))
+        return Setup(None, None, (), Row(Status.FAIL, "config", "invalid", str(exc)))
     where = str(source) if source else "no file: built-in defaults"
     origin = str(source or "built-in defaults")
+    in_use = tuple(dict.fromkeys(display.driver for display in displays(cfg)))
     try:
-        registry.load(registry.DRIVERS, cfg.driver)
+        for name in in_use:
+            registry.load(registry.DRIVERS, name)
     except registry.UnknownPlugin as exc:
-        return Setup(cfg, source, None, Row(Status.FAIL, "config", where, f"{origin}: {exc}"))
+        return Setup(cfg, source, (), Row(Status.FAIL, "config", where, f"{origin}: {exc}"))
     except registry.BrokenPlugin:
         pass  # the driver's row says why it does not load
     try:
@@ -316,11 +319,11 @@ def read_config(load_config: Loader) -> Setup:
         if model is not None:
             config.plugin_options(cfg, "faces", cfg.face, model, source)
     except (registry.UnknownPlugin, registry.BrokenPlugin) as exc:
-        return Setup(cfg, source, cfg.driver, Row(Status.FAIL, "config", where, f"{origin}: {exc}"))
+        return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, f"{origin}: {exc}"))
     except config.ConfigError as exc:
-        return Setup(cfg, source, cfg.driver, Row(Status.FAIL, "config", where, str(exc)))
-    found = f"{where} (driver {cfg.driver}, face {cfg.face})"
-    return Setup(cfg, source, cfg.driver, Row(Status.OK, "config", found))
+        return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, str(exc)))
+    found = f"{where} (driver {', '.join(cfg.driver_names)}, face {cfg.face})"
+    return Setup(cfg, source, in_use, Row(Status.OK, "config", found))
 
 
 def devices(machine: Machine, host: Host) -> list[Row]:
@@ -466,14 +469,13 @@ def drivers(machine: Machine, host: Host, setup: Setup) -> list[Row]:
     """One row per installed driver (and for a ``module:Class`` driver in use)."""
     cfg, in_use = setup.config, setup.in_use
     names = list(registry.registered(registry.DRIVERS))
-    if in_use is not None and in_use not in names:
-        names.append(in_use)
+    names += [name for name in in_use if name not in names]
     rows = []
     for name in names:
-        role = Status.FAIL if name == in_use else Status.NA
+        role = Status.FAIL if name in in_use else Status.NA
         if role is Status.NA and cfg is not None and name in cfg.drivers:
             role = Status.WARN
-        label = f"driver {name}" + (" (in use)" if name == in_use else "")
+        label = f"driver {name}" + (" (in use)" if name in in_use else "")
         finding = driver_finding(machine, host, name, setup)
         rows.append(Row(role if finding.fix else Status.OK, label, finding.found, finding.fix))
     return rows
@@ -524,7 +526,7 @@ def here(name: str, machine: Machine | None = None, host: Host | None = None) ->
     (a ``fix`` means it cannot run here): what ``--list-drivers`` calls READY. Pass the
     machine and its host when asking for several drivers, so they are looked at once."""
     machine = machine or Machine()
-    defaults = Setup(None, None, None, Row(Status.OK, "config", "built-in defaults"))
+    defaults = Setup(None, None, (), Row(Status.OK, "config", "built-in defaults"))
     return driver_finding(machine, host or machine.host(), name, defaults)
 
 
@@ -656,7 +658,7 @@ def lgpio_folder(machine: Machine, setup: Setup) -> list[Row]:
     need. A row only when the gpio or servo driver is in use with lgpio."""
     from binclock.drivers.pins import FACTORY_ENV
 
-    if setup.in_use not in ("gpio", "servo") or not machine.importable(("lgpio",)):
+    if not {"gpio", "servo"} & set(setup.in_use) or not machine.importable(("lgpio",)):
         return []
     if (machine.environ.get(FACTORY_ENV) or "lgpio") != "lgpio":
         return []

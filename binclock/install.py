@@ -208,13 +208,13 @@ def needless_pwm(driver: str | None, config_file: Path) -> str | None:
 
     try:
         cfg = configuration.validate(configuration.read_toml(config_file), config_file)
-        driver = driver or cfg.driver
+        names = configuration.names_of(driver) or list(cfg.driver_names)
         options = NeoPixelOptions.model_validate(cfg.drivers.get("neopixel", {}))
     except (configuration.ConfigError, ValueError):
         return None
     pin = options.data_pin(options.backend)
-    if driver != "neopixel":
-        who = f"the {driver} driver"
+    if "neopixel" not in names:
+        who = f"the {', '.join(names)} driver" + ("s" if len(names) > 1 else "")
     elif options.backend == "spi":
         who = "the neopixel driver's spi backend"
     elif pin not in (*PWM_CHANNEL, PCM_PIN):
@@ -274,6 +274,11 @@ def group_may_read(root: Path, path: Path) -> bool:
     return bool(info.st_mode & stat.S_IRGRP) and info.st_gid == group_ids(root).get(GROUP)
 
 
+def driver_value(driver: str) -> str:
+    """``--driver``'s value as the configuration file writes it (``a,b``: a list)."""
+    return configuration.toml_value(configuration.driver_names(driver))
+
+
 def starter_config(driver: str | None) -> str:
     lines = [
         "# binclock configuration; every key is described in docs/configuration.md.",
@@ -281,7 +286,7 @@ def starter_config(driver: str | None) -> str:
         "",
     ]
     if driver:
-        lines.append(f'driver = "{driver}"')
+        lines.append(f"driver = {driver_value(driver)}")
     lines += ['face = "binary"', "", "[display]", "brightness = 0.5", ""]
     return "\n".join(lines)
 

@@ -65,18 +65,45 @@ def build_face(config: Config, source: Path | None = None) -> Face:
         raise ConfigError(f"{where}: face = {shown(config.face)}: {reason(exc)}") from None
 
 
+@dataclass(frozen=True)
+class Display:
+    """One display the configuration asks for: ``name`` as ``driver`` lists it, the
+    ``driver`` plugin that shows it, and the ``table`` holding its options
+    (``[drivers.NAME]``, or ``[displays.NAME]`` for a named display)."""
+
+    name: str
+    driver: str
+    table: str = "drivers"
+
+
+def displays(config: Config) -> tuple[Display, ...]:
+    """Every display ``driver`` names, in its order."""
+    found = []
+    for name in config.driver_names:
+        named = config.displays.get(name)
+        if named is None:
+            found.append(Display(name, name))
+        else:
+            found.append(Display(name, named["driver"], "displays"))
+    return tuple(found)
+
+
 def driver_class(name: str) -> Any:
     """The driver class registered as ``name`` (or given as ``module:Class``)."""
     return registry.load(registry.DRIVERS, name)
 
 
-def build_driver(config: Config, source: Path | None = None, **handles: Any) -> Driver:
-    """Validate ``[drivers.NAME]`` and construct the driver; ``handles`` go to its constructor."""
-    cls = driver_class(config.driver)
+def build_driver(
+    config: Config, source: Path | None = None, display: Display | None = None, **handles: Any
+) -> Driver:
+    """Validate the display's options and construct its driver (the first display unless
+    ``display`` is given); ``handles`` go to its constructor."""
+    display = display or displays(config)[0]
+    cls = driver_class(display.driver)
     model = getattr(cls, "Options", None)
     if model is None:
         return cls()
-    options = plugin_options(config, "drivers", config.driver, model, source)
+    options = plugin_options(config, display.table, display.name, model, source)
     return cls(options, **handles)
 
 
@@ -94,15 +121,20 @@ def build_painter(config: Config, driver: Driver) -> Painter:
     )
 
 
-def build_pipeline(config: Config, driver: Driver, source: Path | None = None) -> Pipeline:
-    """Face and painter for ``driver``; a face that cannot fit is a configuration error."""
+def build_pipeline(
+    config: Config, driver: Driver, source: Path | None = None, display: Display | None = None
+) -> Pipeline:
+    """Face and painter for ``driver`` (showing ``display``, the first unless given); a face
+    that cannot fit is a configuration error."""
     painter = build_painter(config, driver)
     probe = build_face(config, source)  # a throwaway: faces may keep state from their first frame
     try:
         layout = painter.layout(probe.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
     except PlacementError as exc:
         where = str(source or "built-in defaults")
-        sized_by = f" (its size is set in [drivers.{config.driver}])" if driver.size else ""
+        display = display or displays(config)[0]
+        table = f"[{display.table}.{display.name}]"
+        sized_by = f" (its size is set in {table})" if driver.size else ""
         raise ConfigError(
             f"{where}: display: the {config.face} face does not fit: {exc}{sized_by}"
         ) from None

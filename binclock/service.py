@@ -36,11 +36,20 @@ from binclock.pipeline import (
     build_driver,
     build_painter,
     build_pipeline,
+    displays,
     timetable,
     timezone,
 )
 from binclock.registry import BrokenPlugin, UnknownPlugin
 from binclock.schedule import describe
+from binclock.screens import (
+    Screen,
+    close_all,
+    name_them,
+    open_all,
+    open_screen,
+    options,
+)
 from binclock.signals import SignalInbox
 from binclock.sync import SyncCheck
 from binclock.ticker import Ticker
@@ -62,7 +71,7 @@ REFUSED = (*SKIPPABLE, DriverUnavailable)  # a change that cannot be made change
 
 
 class Service:
-    """Shows the time on a driver at every wall-clock second until told to stop.
+    """Shows the time on its displays at every wall-clock second until told to stop.
 
     ``loader`` reads the configuration (again on SIGHUP); the run-time state (power and
     overrides, kept in ``state_file``) is layered on top of it. ``clock``, ``sleep``,
@@ -99,29 +108,28 @@ class Service:
         self._main = threading.get_ident()
         self._quitting = False
         self.buttons: Buttons | None = None
-        self.inbox.open()  # before the driver, so threads it starts leave signals to us
+        self.inbox.open()  # before the drivers, so threads they start leave signals to us
         try:
-            self._driver = build_driver(self.config, self.source)
+            self.screens: list[Screen] = open_all(self.config, self.source, displays(self.config))
         except BaseException:
             self.inbox.close()
             raise
+        name_them(self.screens)
         self._refresh()
-        self._hand_controls()
+        self._hand_controls(self.screens)
         try:
-            self.pipeline: Pipeline = build_pipeline(self.config, self.driver, self.source)
             self.buttons = open_buttons(self.config.controls, self.press)
         except BaseException:
-            self.driver.close()
+            close_all(self.screens)
             self.inbox.close()
             raise
-        self.failures = 0
-        self.retry_at = 0
+        self._unclean = False  # a display failed as it closed
+        self._covering = self.screens[0]
         self.last_ping: float | None = None
         self.ready = False
         self.synced: bool | None = None
         self.sync_checked_at: int | None = None
         self.level: float | None = None
-        self._ahead: dict[int, Frame] = {}
         self._shown_now: int | None = None  # the second last shown as a change was answered
         self.hub = Hub()
         self.overlay = Overlay()
@@ -154,26 +162,40 @@ class Service:
 
     @property
     def driver(self) -> Driver:
-        return self._driver
+        """The first display's driver."""
+        return self.screens[0].driver
 
     @driver.setter
     def driver(self, driver: Driver) -> None:
-        self._driver = driver
+        self.screens[0].driver = driver
         self._refresh()
-        self._hand_controls()
+        self._hand_controls(self.screens[:1])
 
-    def _hand_controls(self) -> None:
+    @property
+    def pipeline(self) -> Pipeline:
+        """The first display's face and painter."""
+        return self.screens[0].pipeline
+
+    @property
+    def failures(self) -> int:
+        """The first display's failures in a row."""
+        return self.screens[0].failures
+
+    def _hand_controls(self, screens: list[Screen]) -> None:
         """Give a display whose requests come as they happen (the terminal's keys) the way
         to hand them in."""
-        push = getattr(self.driver, "push_controls", None)
-        if push is not None:
-            push(self.press)
+        for screen in screens:
+            push = getattr(screen.driver, "push_controls", None)
+            if push is not None:
+                push(self.press)
 
     def _refresh(self) -> None:
         """Work out what the loop checks every second once, when the configuration or the
-        display changes: each second runs cold, so it should touch as little as it can."""
-        self._poll_controls = controls.poller(self.driver)
-        self._fading = self.config.transition.enabled and can_animate(self.driver)
+        displays change: each second runs cold, so it should touch as little as it can."""
+        for screen in self.screens:
+            screen.poll = controls.poller(screen.driver)
+            screen.fading = self.config.transition.enabled and can_animate(screen.driver)
+        self._polled = [screen for screen in self.screens if screen.poll is not None]
         self._mark_mode = indicator_mode(self.config, self.under_systemd)
         # The frame shown may differ from the one rendered: the schedule is logged, or the
         # sync mark may go on it.
@@ -182,9 +204,10 @@ class Service:
     # -- the loop ------------------------------------------------------------------------
 
     def run(self, frames: int | None = None) -> int:
-        """Run until SIGTERM/SIGINT, a driver that has finished, or a closed pipe on the
-        display's output (exit 0); too many display failures or a display that fails as it
-        closes (exit 70); or a face that no longer fits the display (exit 78).
+        """Run until SIGTERM/SIGINT, or until every display has finished or has a closed
+        pipe on its output (exit 0); until every display is done and one of them failed
+        too often in a row, or when a display fails as it closes (exit 70); or a face that
+        no longer fits a display (exit 78). Every display is dark when it returns.
 
         ``frames`` stops after that many seconds have been shown (for tests).
         """
@@ -195,7 +218,7 @@ class Service:
                 self.notifier.stopping()
                 if self.buttons is not None:
                     self.buttons.close()
-                closed = close_display(self.driver)
+                closed = close_all(self.screens) and not self._unclean
                 self.notifier.close()
         return code if closed or code != exitcodes.OK else exitcodes.SOFTWARE
 
@@ -212,17 +235,12 @@ class Service:
                     if second is None:
                         continue
                 if second != self._shown_now:  # else shown as a change was answered
-                    if self._poll_controls is not None:
-                        self._handle_controls(self._poll_controls)
+                    for screen in self._polled:
+                        if screen.live:
+                            self._handle_controls(screen.poll)  # type: ignore[arg-type]
                     if not self._tick(second):
-                        return exitcodes.SOFTWARE
+                        return self._ended()
                 shown += 1
-            return exitcodes.OK
-        except Finished as done:
-            log.info("%s; stopping", done)
-            return exitcodes.OK
-        except BrokenPipeError:
-            log.info("the reader of the display's output went away; stopping")
             return exitcodes.OK
         except PlacementError as exc:
             log.error("the %s face no longer fits the display: %s", self.config.face, exc)
@@ -232,26 +250,27 @@ class Service:
             return exitcodes.UNAVAILABLE
 
     def _tick(self, second: int) -> bool:
-        """Show ``second``; False when the display has failed too often in a row."""
-        if 0 < self.retry_at - second <= self.config.service.max_backoff:
-            return True  # backing off; a clock stepped back does not stretch the wait
-        frame = self._ahead.get(second)
-        if frame is None or self._decorating:
-            frame = self._frame(second)
+        """Show ``second`` on every display; False once no display is left to show it (each
+        finished or failed too often in a row)."""
         covered = not self.state.power or self.overlay.showing is not None
-        if covered:
-            frame = self._cover(second, frame)
-        try:
-            self.driver.show(frame)
-        except (Finished, BrokenPipeError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - any driver fault: log, back off, retry
-            return self._failed(second, exc)
-        if self.failures:
-            log.warning("the display works again after %d failed frames", self.failures)
-        self.failures = 0
+        backoff = self.config.service.max_backoff
+        delivered: list[Screen] = []
+        for screen in self.screens:
+            if not screen.live or 0 < screen.retry_at - second <= backoff:
+                continue  # backing off; a clock stepped back does not stretch the wait
+            frame = screen.ahead.get(second)
+            if frame is None or self._decorating:
+                frame = self._frame(screen, second)
+            if covered:
+                self._covering = screen  # a notification paints its face for this display
+                frame = self._cover(second, frame)
+            if self._show(screen, second, frame):
+                delivered.append(screen)
+        if not delivered:
+            return any(screen.live for screen in self.screens)
         if not self.ready or self.notifier.watchdog_interval is not None:
             self._delivered()
+        frame = delivered[0].last_frame
         self.last_frame = frame
         if self.hub.subscribers:
             self.hub.publish("frame", json.dumps(record(frame), separators=(",", ":")))
@@ -260,63 +279,107 @@ class Service:
                 self._publish_state()  # the notification that covered the clock is over
             return True  # what comes next is not the clock's frame to prepare or fade to
         upcoming = second + 1
-        if upcoming in self._ahead and not self._fading:
-            return True  # most seconds: the next frame is rendered and prepared
-        rendered = self._render_ahead(upcoming)
-        if self._fading:
-            return self._after(second, lambda: self._fade(frame, upcoming))
-        if rendered:
-            return self._after(second, lambda: self._prepare(rendered))
+        fading = []
+        for screen in delivered:
+            if upcoming in screen.ahead and not screen.fading:
+                continue  # most seconds: the next frame is rendered and prepared
+            rendered = self._render_ahead(screen, upcoming)
+            if screen.fading:
+                fading.append(screen)
+            elif rendered:
+                self._after(screen, second, partial(self._prepare, screen, rendered))
+        if fading:
+            self._fade(fading, second, upcoming)
+        return any(screen.live for screen in self.screens)
+
+    def _show(self, screen: Screen, second: int, frame: Frame) -> bool:
+        """Show ``frame`` on one display; whether it got there."""
+        if not self._after(screen, second, partial(screen.driver.show, frame)):
+            return False
+        if screen.failures:
+            log.warning("%s works again after %d failed frames", screen.label, screen.failures)
+        screen.failures = 0
+        screen.last_frame = frame
         return True
 
-    def _render_ahead(self, second: int) -> list[Frame]:
-        """Render what comes next unless it is ready; the frames rendered, in order.
+    def _render_ahead(self, screen: Screen, second: int) -> list[Frame]:
+        """Render what comes next on ``screen`` unless it is ready; the frames rendered.
 
         A face that is a pure function of time (``pure = True``) gets the next minute in
         one go, so most seconds only hand a ready frame to the driver; others get one.
         """
-        if second in self._ahead:
+        if second in screen.ahead:
             return []
-        count = AHEAD if getattr(self.pipeline.face, "pure", False) else 1
-        self._ahead = {s: self._render(s) for s in range(second, second + count)}
-        return list(self._ahead.values())
+        count = AHEAD if getattr(screen.pipeline.face, "pure", False) else 1
+        screen.ahead = {s: self._render(screen, s) for s in range(second, second + count)}
+        return list(screen.ahead.values())
 
-    def _prepare(self, frames: list[Frame]) -> None:
+    def _prepare(self, screen: Screen, frames: list[Frame]) -> None:
         """Let a driver that can convert frames ahead of their seconds do so (unless the sync
         mark is going on them: then the frames shown are not these)."""
-        prepare = getattr(self.driver, "prepare", None)
+        prepare = getattr(screen.driver, "prepare", None)
         marking = self._mark_mode != "off" and not self.synced
         if prepare is not None and not marking:
             prepare(frames)
 
-    def _fade(self, shown: Frame, upcoming: int) -> None:
-        """Lead into the next second with a fade."""
-        target = self._frame(upcoming)
+    def _fade(self, screens: list[Screen], second: int, upcoming: int) -> None:
+        """Lead into the next second with a fade, on every display in ``screens`` together."""
+        steps: dict[float, list[tuple[Screen, Frame]]] = {}
+        for screen in screens:
+            target = self._frame(screen, upcoming)
+            lead = lead_in(screen.last_frame, target, upcoming, self.config.transition)
+            for instant, frame in lead:
+                steps.setdefault(instant, []).append((screen, frame))
+        failed: set[Screen] = set()
+
+        def show(group: list[tuple[Screen, Frame]]) -> None:
+            for screen, frame in group:
+                if screen in failed or not screen.live:
+                    continue
+                if not self._after(screen, second, partial(screen.driver.show, frame)):
+                    failed.add(screen)
+
         play(
-            lead_in(shown, target, upcoming, self.config.transition),
+            sorted(steps.items(), key=lambda step: step[0]),
             self.clock,
-            self.driver.show,
+            show,
             sleep=self.ticker.sleep,
         )
 
-    def _after(self, second: int, work: Callable[[], None]) -> bool:
-        """Run display work for the next second; a fault counts as this second's frame
-        failing. False when the display has failed too often in a row."""
+    def _after(self, screen: Screen, second: int, work: Callable[[], None]) -> bool:
+        """Run display work for ``screen``; a fault counts as this second's frame failing,
+        and a display that says it is done is closed. Whether the work was done."""
         try:
             work()
-        except (Finished, BrokenPipeError):
-            raise
+        except Finished as done:
+            self._done(screen, str(done))
+        except BrokenPipeError:
+            self._done(screen, "the reader of its output went away")
         except Exception as exc:  # noqa: BLE001 - any driver fault: log, back off, retry
-            return self._failed(second, exc)
-        return True
+            self._failed(screen, second, exc)
+        else:
+            return True
+        return False
 
-    def _frame(self, second: int) -> Frame:
-        frame = self._ahead.get(second) or self._render(second)
+    def _done(self, screen: Screen, why: str) -> None:
+        """``screen`` has nothing more to show: close it; the others run on."""
+        others = any(s.live for s in self.screens if s is not screen)
+        log.info("%s: %s; %s", screen.label, why, "the others run on" if others else "stopping")
+        screen.finished = True
+        self._unclean |= not screen.close()
+
+    def _ended(self) -> int:
+        """The exit status once no display is left: 70 when one failed too often."""
+        failed = any(screen.gave_up for screen in self.screens)
+        return exitcodes.SOFTWARE if failed else exitcodes.OK
+
+    def _frame(self, screen: Screen, second: int) -> Frame:
+        frame = screen.ahead.get(second) or self._render(screen, second)
         if self.config.schedule:
             self._log_schedule(frame)
         mode = self._mark_mode
         if mode != "off" and not self._synchronised(second):
-            frame = unsynced(frame, second, mode, self.config, self.pipeline)
+            frame = unsynced(frame, second, mode, self.config, screen.pipeline)
         return frame
 
     def _cover(self, second: int, frame: Frame) -> Frame:
@@ -329,8 +392,8 @@ class Service:
             return frame  # the notification is over: _tick says so once it is shown
         return replace(shown, time=frame.time, labels=(), caption=frame.caption)
 
-    def _render(self, second: int) -> Frame:
-        return self.pipeline.render(datetime.fromtimestamp(second, self.tz))
+    def _render(self, screen: Screen, second: int) -> Frame:
+        return screen.pipeline.render(datetime.fromtimestamp(second, self.tz))
 
     def _log_schedule(self, frame: Frame) -> None:
         """Say when the night-dimming schedule changes the brightness (as it is shown)."""
@@ -342,16 +405,20 @@ class Service:
             log.info("%s", schedule.summary(frame.time))
             self.level = level
 
-    def _failed(self, second: int, exc: Exception) -> bool:
-        self.failures += 1
+    def _failed(self, screen: Screen, second: int, exc: Exception) -> None:
+        """Count a failure of ``screen``: back off, or close it after too many in a row."""
+        screen.failures += 1
         limit = self.config.service.max_failures
-        if self.failures >= limit:
-            log.error("the display failed %d times in a row (last: %s); giving up", limit, exc)
-            return False
-        delay = min(2 ** (self.failures - 1), self.config.service.max_backoff)
-        log.warning("the display failed (%s); retrying in %gs", exc, delay)
-        self.retry_at = second + max(int(delay), 1)
-        return True
+        if screen.failures >= limit:
+            others = any(s.live for s in self.screens if s is not screen)
+            after = "the others run on" if others else "giving up"
+            log.error("%s failed %d times in a row (last: %s); %s", screen.label, limit, exc, after)
+            screen.gave_up = True
+            self._unclean |= not screen.close()
+            return
+        delay = min(2 ** (screen.failures - 1), self.config.service.max_backoff)
+        log.warning("%s failed (%s); retrying in %gs", screen.label, exc, delay)
+        screen.retry_at = second + max(int(delay), 1)
 
     def _delivered(self) -> None:
         """A frame reached the display: tell systemd we are ready, and feed its watchdog."""
@@ -367,7 +434,9 @@ class Service:
             self.last_ping = now
 
     def status(self) -> str:
-        return f"showing the {self.config.face} face on the {self.config.driver} driver"
+        names = self.config.driver_names
+        which = f"the {names[0]} driver" if len(names) == 1 else f"the {', '.join(names)} drivers"
+        return f"showing the {self.config.face} face on {which}"
 
     # -- clock synchronisation -----------------------------------------------------------
 
@@ -428,40 +497,71 @@ class Service:
         return view
 
     def _use(self, config: Config, source: Path | None) -> None:
-        """Run with ``config``: a new driver, face or painter as its changes need; on a
+        """Run with ``config``: new drivers, faces or painters as its changes need; on a
         failure the running ones stay.
 
-        A changed driver (or driver options) is opened after the old one is closed, since
-        both may want the same pins; if the new one cannot be opened, the old is reopened.
+        A display added, or changed (its driver or options), is opened after the changed
+        and removed ones are closed, since they may want the same pins; if one cannot be
+        opened, those closed are opened again.
         """
         old = self.config
-        if (config.driver, config.drivers.get(config.driver)) != (
-            old.driver,
-            old.drivers.get(old.driver),
-        ):
-            self.driver.close()
-            driver: Driver | None = None
-            try:
-                driver = build_driver(config, source)
-                pipeline = build_pipeline(config, driver, source)
-            except REFUSED:
-                if driver is not None:
-                    driver.close()
-                try:
-                    self.driver = build_driver(self.config, self.source)  # back as it was
-                except DriverUnavailable as exc:
-                    raise DisplayLost(str(exc)) from None
-                raise
-            self.driver = driver
-        elif painted_only(old, config):
-            # Only the painter changes: the face keeps its state (a running countdown).
-            painter = build_painter(config, self.driver)
-            pipeline = replace(self.pipeline, painter=painter, schedule=timetable(config))
-        else:
-            pipeline = build_pipeline(config, self.driver, source)
-        self.config, self.source, self.pipeline = config, source, pipeline
+        running = {screen.display: screen for screen in self.screens}
+        wanted = displays(config)
+        kept = {
+            d: running[d]
+            for d in wanted
+            if d in running
+            and not running[d].gave_up  # a reload gives a display that kept failing a new try
+            and options(old, d) == options(config, d)
+        }
+        gone = [screen for screen in self.screens if screen.display not in kept]
+        for screen in gone:
+            screen.close()
+        opened: list[Screen] = []
+        try:
+            for display in wanted:
+                if display not in kept:
+                    opened.append(open_screen(config, source, display))
+            repainted = {d: self._repainted(s, old, config, source) for d, s in kept.items()}
+        except REFUSED:
+            close_all(opened)
+            self._reopen(gone)
+            raise
+        fresh = iter(opened)
+        screens = []
+        for display in wanted:
+            screen = kept.get(display) or next(fresh)
+            if display in repainted:
+                screen.pipeline = repainted[display]
+            screen.ahead = {}
+            screens.append(screen)
+        self.screens = screens
+        name_them(screens)
+        self.config, self.source = config, source
+        self._hand_controls(opened)
         self.tz = timezone(config)
-        self._ahead = {}
+
+    def _repainted(
+        self, screen: Screen, old: Config, config: Config, source: Path | None
+    ) -> Pipeline:
+        """The face and painter of a display kept open, for ``config``."""
+        if painted_only(old, config):
+            # Only the painter changes: the face keeps its state (a running countdown).
+            painter = build_painter(config, screen.driver)
+            return replace(screen.pipeline, painter=painter, schedule=timetable(config))
+        return build_pipeline(config, screen.driver, source, screen.display)
+
+    def _reopen(self, screens: list[Screen]) -> None:
+        """Open the displays in ``screens`` again as they were, after a change that failed."""
+        for screen in screens:
+            if not screen.live:
+                continue  # finished or given up before the change: stays closed
+            try:
+                screen.driver = build_driver(self.config, self.source, screen.display)
+            except DriverUnavailable as exc:
+                raise DisplayLost(str(exc)) from None
+            screen.closed = False
+        self._hand_controls(screens)
 
     def notify(self, request: NotifyRequest) -> dict[str, Any]:
         """Put ``request`` over the clock (or in the queue); its number and whether it waits."""
@@ -482,9 +582,14 @@ class Service:
                 about = {"number": request.number}
             else:
                 update, about = {"face": request.face}, {"face": request.face}
-            pipeline = build_pipeline(self.config.model_copy(update=update), self.driver)
+            shown = self.config.model_copy(update=update)
+            pipelines = {
+                s.display: build_pipeline(shown, s.driver, None, s.display) for s in self.screens
+            }
 
             def draw(n: int, clock: Frame) -> Frame:
+                """The face painted for the display being covered."""
+                pipeline = pipelines.get(self._covering.display) or self.pipeline
                 return pipeline.render(self.clock.now())
 
         note = self.overlay.add(request.priority, request.seconds, draw, about)
@@ -652,17 +757,6 @@ def painted_only(old: Config, new: Config) -> bool:
     display = old.display.model_copy(update={"brightness": new.display.brightness})
     same = {"display": display, "theme": new.theme, "schedule": new.schedule}
     return old.model_copy(update=same) == new
-
-
-def close_display(driver: Driver) -> bool:
-    """Close ``driver``; False, with one line logged, when that fails (a recording that
-    cannot be written is lost)."""
-    try:
-        driver.close()
-    except Exception as exc:  # noqa: BLE001 - any driver fault: one line, not a traceback
-        log.error("the display failed as it closed: %s", exc)
-        return False
-    return True
 
 
 def indicator_mode(config: Config, under_systemd: bool) -> str:

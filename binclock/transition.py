@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,7 @@ from binclock.frame import RGB, Frame
 EARLY = 0.001  # a sleep ending this much before its step was cut short
 
 Step = tuple[float, Frame]
+T = TypeVar("T")  # what a step shows: a frame, or one for each of several displays
 """``(when, frame)``: seconds from the start of the fade, or an instant on the clock."""
 
 
@@ -104,9 +105,9 @@ def lead_in(
 
 
 def play(
-    steps: Sequence[Step],
+    steps: Sequence[tuple[float, T]],
     clock: Clock,
-    show: Callable[[Frame], None],
+    show: Callable[[T], None],
     *,
     sleep: Callable[[float], None] | None = None,
     max_wait: float = 1.0,

@@ -436,8 +436,11 @@ def generate(everything: bool = False) -> str:
     lines += [
         "## Drivers",
         "",
-        "Each driver reads its own `[drivers.NAME]` table; only the table of the driver in"
-        " use matters, so one file can hold the settings of several displays."
+        "Each driver reads its own `[drivers.NAME]` table; only the tables of the drivers"
+        " in use matter, so one file can hold the settings of several displays."
+        " `driver` may name several displays at once, and a `[displays.NAME]` table takes"
+        " the same options as `[drivers.DRIVER]` for the driver its `driver` key names, so"
+        " one driver can show two displays ([several displays](displays.md))."
         " `binclock --list-drivers` shows which are ready on this machine.",
         "",
     ]

@@ -171,6 +171,25 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(snapshot, "os", FullDiskOs())
 
 
+class Sleeper:
+    """The service's sleep on a manual clock, with actions to run at given sleeps (1 = the
+    first). As the real sleep does, it returns at once when a signal is waiting."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.count = 0
+        self.actions: dict[int, Callable[[], None]] = {}
+        self.service: Service | None = None
+
+    def __call__(self, seconds: float) -> None:
+        self.count += 1
+        if self.count in self.actions:
+            self.actions[self.count]()
+        if self.service is not None and self.service.inbox.collect():
+            return
+        self.clock.sleep(seconds)
+
+
 def running(tmp_path: Path, driver: str, table: str = "", **service: int) -> Service:
     """A clock showing on the ``driver`` display writing ``clock.<driver>`` in ``tmp_path``,
     on a manual clock, with ``table`` added to ``[drivers.<driver>]`` and ``service`` as

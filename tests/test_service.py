@@ -6,7 +6,6 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,31 +19,12 @@ from binclock.driver import Finished
 from binclock.notify import Notifier
 from binclock.service import Service
 from binclock.sync import TIME_ERROR, SyncCheck
-from conftest import decode_binary, send
+from conftest import Sleeper, decode_binary, send
 
 LONDON = ZoneInfo("Europe/London")
 
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-class Sleeper:
-    """The service's sleep on a manual clock, with actions to run at given sleeps (1 = the
-    first). As the real sleep does, it returns at once when a signal is waiting."""
-
-    def __init__(self, clock: ManualClock) -> None:
-        self.clock = clock
-        self.count = 0
-        self.actions: dict[int, Callable[[], None]] = {}
-        self.service: Service | None = None
-
-    def __call__(self, seconds: float) -> None:
-        self.count += 1
-        if self.count in self.actions:
-            self.actions[self.count]()
-        if self.service is not None and self.service.inbox.collect():
-            return
-        self.clock.sleep(seconds)
 
 
 def write(path: Path, text: str) -> Path:

@@ -44,7 +44,10 @@ class StatePatch(Model):
     schedule: list[dict[str, Any]] | None = Field(
         None, description="night dimming entries: [{from, to, brightness or off, days}]"
     )
-    driver: str | None = Field(None, description="an installed driver's name (see `drivers`)")
+    driver: str | list[str] | None = Field(
+        None,
+        description="an installed driver's name (see `drivers`), or a list for several displays",
+    )
 
 
 class BadName(ValueError):
@@ -56,13 +59,14 @@ def change_of(patch: StatePatch, face: str) -> Change:
     options ``face_options`` sets, unless the patch also picks a face)."""
     given = patch.model_fields_set
     for key, group in (("face", registry.FACES), ("driver", registry.DRIVERS)):
-        name = getattr(patch, key)
-        if key not in given or name is None:
+        value = getattr(patch, key)
+        if key not in given or value is None:
             continue
         installed = registry.registered(group)
-        if name not in installed:
-            listing = ", ".join(installed)
-            raise BadName(f"{key} {name!r} is not an installed {key} (installed: {listing})")
+        for name in [value] if isinstance(value, str) else value:
+            if name not in installed:
+                listing = ", ".join(installed)
+                raise BadName(f"{key} {name!r} is not an installed {key} (installed: {listing})")
     overrides: dict[str, Any] = {}
     for key in given & PATHS.keys():
         value = getattr(patch, key)
@@ -127,7 +131,7 @@ class StateView(Model):
     face: str = Field(description="the face shown")
     face_options: dict[str, Any] = Field(description="the face's [faces.NAME] table")
     faces: list[str] = Field(description="the installed faces")
-    driver: str = Field(description="the display's driver")
+    driver: str | list[str] = Field(description="the display's driver, or each display's")
     drivers: list[str] = Field(description="the installed drivers")
     theme: dict[str, dict[str, str]] = Field(description="colours '#rrggbb' per group, on/off")
     clock: dict[str, bool] = Field(description="hour12 and seconds")
