@@ -25,7 +25,7 @@ from binclock.service import Service, close_display, indicator_mode, synchronise
 from binclock.sync import SyncCheck
 
 if TYPE_CHECKING:
-    from binclock.doctor import Machine
+    from binclock.machine import Machine
 
 log = logging.getLogger("binclock")
 
@@ -51,24 +51,22 @@ def parse_at(text: str, tz: tzinfo) -> datetime:
 
 def list_plugins(group: str, machine: Machine | None = None) -> str:
     """The installed faces, or drivers with whether they can run here with their default
-    options (as ``doctor`` finds: libraries, hardware, folders), a line each."""
+    options (what the driver's own check finds: libraries, hardware, folders), a line each."""
     from binclock import doctor as checks  # only needed here, as for ``doctor``
 
     rows = []
-    if group == registry.DRIVERS:
-        machine = machine or checks.Machine()
-        host = machine.host()
-    for name, ep in registry.registered(group).items():
+    for name in registry.registered(group):
         try:
-            cls = ep.load()
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others
+            cls = registry.load(group, name)
+        except registry.PluginError as exc:  # a broken plugin must not hide the others
             rows.append((name, "no", f"fails to load: {exc}"))
             continue
         description = getattr(cls, "description", "")
         if group == registry.FACES:
             rows.append((name, "", description))
             continue
-        rows.append((name, "no" if checks.here(name, machine, host).fix else "yes", description))
+        machine = machine or checks.Machine()
+        rows.append((name, "no" if checks.here(name, machine, cls).fix else "yes", description))
     if group == registry.FACES:
         return "\n".join(f"{n:<12} {d}" for n, _, d in rows)
     lines = [f"{'NAME':<12} {'READY':<6} DESCRIPTION"]

@@ -9,17 +9,22 @@ comes out as a PluginError, which the command line reports as a configuration er
 from __future__ import annotations
 
 import importlib
-import importlib.util
+from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from binclock.config import did_you_mean, reason, shown
+from binclock.config import Config, ConfigError, Origin, did_you_mean, plugin_options, reason, shown
 from binclock.driver import BaseDriver
+from binclock.machine import importable
+
+__all__ = ["DRIVERS", "FACES", "Plugin", "configure", "importable", "load", "registered"]
 
 DRIVERS = "binclock.drivers"
 FACES = "binclock.faces"
+TABLES = {DRIVERS: "drivers", FACES: "faces"}  # where each kind's options are configured
 
 
 class PluginError(Exception):
@@ -52,6 +57,56 @@ def registered(group: str) -> dict[str, EntryPoint]:
     for ep in entry_points(group=group):
         found.setdefault(ep.name, ep)
     return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """A driver or face class found by name, with its ``[drivers.NAME]`` or ``[faces.NAME]``
+    table validated by the class's own ``Options`` model (None for a class without one)."""
+
+    name: str
+    cls: Any
+    options: BaseModel | None
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        """An instance: ``cls(options, ...)``, or ``cls(...)`` for a class without options."""
+        if self.options is None:
+            return self.cls(*args, **kwargs)
+        return self.cls(self.options, *args, **kwargs)
+
+
+def configure(group: str, name: str, config: Config, source: Path | None = None) -> Plugin:
+    """The plugin ``name`` of ``group`` with its options from ``config``: the one place a
+    plugin is loaded and its table validated (PluginError, or ConfigError naming the key)."""
+    cls = load(group, name)
+    return Plugin(name, cls, options(group, name, cls, config, source))
+
+
+def options(
+    group: str, name: str, cls: Any, config: Config, source: Path | None = None
+) -> BaseModel | None:
+    """``cls``'s table in ``config`` validated by its ``Options``; a class without one takes
+    no options, so a table for it is a configuration error rather than ignored."""
+    table = TABLES[group]
+    model = getattr(cls, "Options", None)
+    if model is not None:
+        return plugin_options(config, table, name, model, source)
+    if getattr(config, table).get(name):
+        where = Origin(source, config._overridden)((table, name))
+        raise ConfigError(
+            f"{where}: [{table}.{shown(name, quote=False)}]: the {_kind(group)} {shown(name)}"
+            " takes no options"
+        )
+    return None
+
+
+def unknown(group: str, name: str) -> UnknownPlugin | None:
+    """The error for a name that is neither registered in ``group`` nor a ``module:Class``
+    spec, or None; without loading anything."""
+    if ":" in name:
+        return None
+    eps = registered(group)
+    return None if name in eps else UnknownPlugin(_kind(group), name, list(eps))
 
 
 def load(group: str, name: str) -> Any:
@@ -129,14 +184,3 @@ def driver_problem(cls: Any) -> str | None:
         if not isinstance(getattr(cls, "name", None), str):
             return "it has no name"
     return _options_problem(cls, required=False)
-
-
-def importable(modules: tuple[str, ...]) -> bool:
-    """True when every module could be imported here (checked without importing them)."""
-    for module in modules:
-        try:
-            if importlib.util.find_spec(module) is None:
-                return False
-        except (ImportError, ValueError):
-            return False
-    return True
