@@ -250,13 +250,9 @@ def check_config(args: argparse.Namespace) -> int:
                     _warn_unknown_table(table, name, list(known), source)
                 continue
             try:
-                cls = registry.load(group, name)
+                registry.configure(group, name, cfg, source)
             except registry.PluginError:
                 continue  # reported above for the chosen one
-            model = getattr(cls, "Options", None)
-            try:
-                if model is not None:
-                    config.plugin_options(cfg, table, name, model, source)
             except config.ConfigError as exc:
                 problems += exc.problems
     if problems:

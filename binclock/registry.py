@@ -9,6 +9,8 @@ comes out as a PluginError, which the command line reports as a configuration er
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -20,7 +22,16 @@ from binclock.config import Config, ConfigError, Origin, did_you_mean, plugin_op
 from binclock.driver import BaseDriver
 from binclock.machine import importable
 
-__all__ = ["DRIVERS", "FACES", "Plugin", "configure", "importable", "load", "registered"]
+__all__ = [
+    "DRIVERS",
+    "FACES",
+    "Plugin",
+    "configure",
+    "importable",
+    "load",
+    "once_per_command",
+    "registered",
+]
 
 DRIVERS = "binclock.drivers"
 FACES = "binclock.faces"
@@ -109,9 +120,32 @@ def unknown(group: str, name: str) -> UnknownPlugin | None:
     return None if name in eps else UnknownPlugin(_kind(group), name, list(eps))
 
 
+_loaded: dict[tuple[str, str], Any] | None = None  # classes loaded in this command, if kept
+
+
+@contextmanager
+def once_per_command() -> Iterator[None]:
+    """Within it, each plugin is looked up, imported and checked once: a command asks for
+    its driver and face from several places (names, options, building, reloads)."""
+    global _loaded
+    outer, _loaded = _loaded, {}
+    try:
+        yield
+    finally:
+        _loaded = outer
+
+
 def load(group: str, name: str) -> Any:
     """The class registered as ``name`` in ``group``, or named by a ``module:Class`` spec,
     checked against the contract of its kind."""
+    if _loaded is None:
+        return _load(group, name)
+    if (group, name) not in _loaded:
+        _loaded[group, name] = _load(group, name)
+    return _loaded[group, name]
+
+
+def _load(group: str, name: str) -> Any:
     kind = _kind(group)
     if ":" in name:
         cls = _import(name)
