@@ -1,9 +1,9 @@
 """``binclock doctor``: what on this machine stands between the clock and its displays.
 
 Every check gives a ``Row``: a status, what was checked, what was found and a one-line fix.
-Paths are read under ``Machine.root`` and device permissions are judged for ``Machine.user``,
-so tests can lay out a whole Pi in a temporary directory. Nothing here opens a device or
-imports a hardware library; drivers' own detection code (``binclock.drivers``) is reused.
+The machine-wide checks are here (the board, clock sync, the configuration, the Pi's device
+nodes, the user's groups); each driver's row is what the driver's own ``check`` finds on the
+``binclock.machine.Machine``, so this module imports no driver. Nothing opens a device.
 
 Statuses: ``ok``; ``warn`` (worth fixing, the clock still runs); ``fail`` (the configured
 clock cannot run); ``n/a`` (not used or not present here). A driver's problem is a ``fail``
@@ -26,13 +26,14 @@ from binclock.machine import (
     ENABLE_I2C,
     ENABLE_SPI,
     MODEL,
+    PIO,
     Finding,
     Group,
     Machine,
     Status,
     User,
-    quick_look,
 )
+from binclock.machine import check as machine_check
 from binclock.sync import TIMESYNCD_FLAG, SyncCheck
 
 __all__ = ["Finding", "Group", "Machine", "Row", "Status", "User", "diagnose", "run"]
@@ -42,7 +43,6 @@ Loader = Callable[[], tuple[config.Config, Path | None]]
 GROUPS = ("gpio", "spi", "i2c", "video", "input")  # what Raspberry Pi OS gives device access by
 SPIDEV = "/dev/spidev0.0"
 I2C = "/dev/i2c-1"
-PIO = "/dev/pio0"
 UPGRADE = "update the system and firmware: sudo apt full-upgrade, then reboot"
 STATUS_WIDTH = 8
 
@@ -278,11 +278,7 @@ def findings(
         if cfg is not None:
             return [Finding(f"invalid [drivers.{name}] table", str(exc))]
         options = None  # a plugin whose options have required keys, and no table to read
-    check = getattr(cls, "check", None)
-    if options is None or not callable(check):
-        return [quick_look(cls, machine, options)]
-    found: Any = check(machine, options)
-    return [found] if isinstance(found, Finding) else list(found)
+    return machine_check(cls, machine, options)
 
 
 def here(name: str, machine: Machine | None = None, cls: Any = None) -> Finding:

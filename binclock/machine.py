@@ -300,3 +300,13 @@ def quick_look(cls: Any, machine: Machine, options: Any) -> Finding:
     hook = getattr(cls, "unavailable", None)
     problem = hook(options) if hook is not None and options is not None else None
     return Finding("not available here", problem) if problem else Finding("ready")
+
+
+def check(cls: Any, machine: Machine, options: Any) -> list[Finding]:
+    """What driver class ``cls`` finds on ``machine`` with ``options`` (None when it has
+    none), its own finding first: its ``check`` if it has one, else ``quick_look``."""
+    own = getattr(cls, "check", None)
+    if options is None or not callable(own):
+        return [quick_look(cls, machine, options)]
+    found = own(machine, options)
+    return [found] if isinstance(found, Finding) else list(found)
