@@ -1,9 +1,10 @@
 """Finds drivers and faces: entry points by name, or ``package.module:Class`` specs.
 
-This is the one place that loads a plugin: whatever goes wrong (no such name, a module
-that fails to import, a missing attribute, something that is not a driver or face class)
-comes out as a PluginError, which the command line reports as a configuration error
-(or a usage error when the name was given as ``--driver``/``--face``).
+This is the one place that loads a plugin and validates its options table: whatever goes
+wrong (no such name, a module that fails to import, a missing attribute, something that is
+not a driver or face class) comes out as a PluginError, which the command line reports as a
+configuration error (or a usage error when the name was given as ``--driver``/``--face``);
+a bad table is a ConfigError naming the key.
 """
 
 from __future__ import annotations
@@ -20,18 +21,6 @@ from pydantic import BaseModel
 
 from binclock.config import Config, ConfigError, Origin, did_you_mean, plugin_options, reason, shown
 from binclock.driver import BaseDriver
-from binclock.machine import importable
-
-__all__ = [
-    "DRIVERS",
-    "FACES",
-    "Plugin",
-    "configure",
-    "importable",
-    "load",
-    "once_per_command",
-    "registered",
-]
 
 DRIVERS = "binclock.drivers"
 FACES = "binclock.faces"

@@ -10,7 +10,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from binclock import config, registry
+from binclock import config, machine, registry
 from binclock.cli import main
 from binclock.drivers.terminal import TerminalDriver
 from binclock.pipeline import build_driver
@@ -76,8 +76,8 @@ def test_spec_naming_a_missing_class_is_a_broken_plugin():
 
 
 def test_importable_checks_without_importing():
-    assert registry.importable(("json",))
-    assert not registry.importable(("no_such_module_here",))
+    assert machine.importable(("json",))
+    assert not machine.importable(("no_such_module_here",))
 
 
 def test_spec_naming_a_missing_module_says_where_modules_are_looked_for():
