@@ -43,7 +43,8 @@ class Host:
         bufsiz_path: Path = SPIDEV_BUFSIZ,
     ) -> Host:
         """Read the board model and spidev's buffer size from this machine."""
-        model = machine.read_model(model_path, model_path.parents[1] / "cpuinfo")
+        cpuinfo = model_path.parents[1] / "cpuinfo"  # /proc/device-tree/model: /proc/cpuinfo
+        model = machine.read_model(model_path, cpuinfo)
         return cls(model, dev, machine.read_spidev_bufsiz(bufsiz_path))
 
     @classmethod
