@@ -40,6 +40,18 @@ DEFAULT_GRID: tuple[tuple[int | None, ...], ...] = (
 Pin = Annotated[int | None, BeforeValidator(parse_pin)]
 
 
+# When an on/off pixel (an LED on a pin, a disc, a monochrome display's dot) is lit.
+Threshold = Annotated[
+    float,
+    Field(
+        ge=0.0,
+        lt=1.0,
+        description="a pixel counts as lit when its colour's luminance (0-1) is above this;"
+        " 0: any colour but black",
+    ),
+]
+
+
 def luminance(rgb: RGB) -> float:
     """Relative luminance 0-1 of an (r, g, b) colour (Rec. 709 weights)."""
     r, g, b = rgb
@@ -94,13 +106,7 @@ class PinGridOptions(DriverOptions):
         description="with columns, required: whether each list starts with the top bit"
         " (msb-first) or the bottom bit, 1 (lsb-first)",
     )
-    threshold: float = Field(
-        0.0,
-        ge=0.0,
-        lt=1.0,
-        description="a pixel counts as lit when its colour's luminance (0-1) is above this;"
-        " 0: any colour but black",
-    )
+    threshold: Threshold = 0.0
 
     @model_validator(mode="after")
     def _check_layout(self) -> Self:

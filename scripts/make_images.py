@@ -4,7 +4,7 @@
     python scripts/make_images.py --out DIR   # write them somewhere else
 
 Everything shows 13:37:42 and no font from the system is used, so running it twice (or on
-another machine with the same Pillow) gives identical files. tests/test_make_images.py
+another machine with the same Pillow and pygame) gives identical files. tests/test_make_images.py
 checks that the pictures in docs/images are up to date.
 
 The screenshots of the web page (web-*.png) are taken in headless Chromium from a real clock
@@ -62,6 +62,12 @@ NAMED: dict[str, RGB] = {
 }
 SHADES = {"░": {0}, "▒": {0, 3}, "▓": {0, 1, 3}}  # dots lit in each 2x2 tile, numbered 0-3
 
+# The luma pictures: the luma driver's options, and how luma's capture device draws them
+# (led_matrix: a picture of a real LED per pixel; identity: each pixel scaled up).
+LUMA_MAX7219 = ({"device": "max7219", "cascaded": 4, "contrast": 255}, "led_matrix", 2)
+LUMA_OLED = {"device": "ssd1306", "contrast": 255}
+LUMA_OLED_SCALE = 3
+
 
 def build(
     driver: str, face: str, options: dict[str, Any], **handles: Any
@@ -91,6 +97,34 @@ def recording(path: Path, face: str, seconds: int, **options: Any) -> Path:
                 driver.show(pipeline.render(AT + timedelta(seconds=second)))
     finally:
         driver.close()
+    return path
+
+
+def luma(path: Path, face: str, options: dict[str, Any], transform: str, scale: int) -> Path:
+    """The luma driver's image at 13:37:42, as luma's own capture device saves it."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from luma.emulator.device import capture
+
+    from binclock.drivers.luma import LumaOptions
+
+    width, height = LumaOptions(**options).panel()
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = Path(tmp)
+        device = capture(
+            width=width,
+            height=height,
+            mode="1",
+            transform=transform,
+            scale=scale,
+            file_template=str(saved / "{0:06}.png"),
+        )
+        pipeline, driver = build("luma", face, options, device=device)
+        try:
+            driver.show(pipeline.render(AT))
+            shown = max(saved.glob("*.png"))  # the last image luma saved: this frame
+            Image.open(shown).save(path, format="PNG")
+        finally:
+            driver.close()
     return path
 
 
@@ -179,6 +213,15 @@ def make_all(out: Path) -> list[Path]:
         snapshot(out / "sensehat-bcd.png", "bcd", width=8, height=8, **SENSE_HAT),
         snapshot(out / "neopixel-8x8.png", "binary", width=8, height=8, **NEOPIXEL),
         recording(out / "clock.gif", "binary", GIF_SECONDS),
+        luma(out / "luma-max7219.png", "binary", *LUMA_MAX7219),
+        luma(out / "luma-ssd1306.png", "binary", LUMA_OLED, "identity", LUMA_OLED_SCALE),
+        luma(
+            out / "luma-ssd1306-round.png",
+            "bcd",
+            {**LUMA_OLED, "shape": "round"},
+            "identity",
+            LUMA_OLED_SCALE,
+        ),
     ]
 
 

@@ -44,6 +44,9 @@ EXPECTED = [
     "sensehat-bcd.png",
     "neopixel-8x8.png",
     "clock.gif",
+    "luma-max7219.png",
+    "luma-ssd1306.png",
+    "luma-ssd1306-round.png",
 ]
 
 
