@@ -67,10 +67,11 @@ def list_plugins(group: str, machine: Machine | None = None) -> str:
             continue
         machine = machine or checks.Machine()
         rows.append((name, "no" if checks.here(name, machine, cls).fix else "yes", description))
+    w = max([12, *(len(n) + 1 for n, _, _ in rows)])  # names longer than 11 widen the column
     if group == registry.FACES:
-        return "\n".join(f"{n:<12} {d}" for n, _, d in rows)
-    lines = [f"{'NAME':<12} {'READY':<6} DESCRIPTION"]
-    lines += [f"{n:<12} {r:<6} {d}" for n, r, d in rows]
+        return "\n".join(f"{n:<{w}} {d}" for n, _, d in rows)
+    lines = [f"{'NAME':<{w}} {'READY':<6} DESCRIPTION"]
+    lines += [f"{n:<{w}} {r:<6} {d}" for n, r, d in rows]
     if any(ready == "no" for _, ready, _ in rows):
         lines.append("(binclock doctor says why a driver is not ready, and what to do)")
     return "\n".join(lines)

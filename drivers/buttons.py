@@ -97,10 +97,17 @@ class Buttons:
 
     ``pin_factory`` is gpiozero's (tests pass its ``MockFactory``); unset, gpiozero's own
     choice. A missing gpiozero, or a pin that cannot be had, raises DriverUnavailable
-    saying what to do.
+    saying what to do, after ``where`` (whose buttons they are).
     """
 
-    def __init__(self, config: ControlsConfig, press: Press, *, pin_factory: Any = None) -> None:
+    def __init__(
+        self,
+        config: ControlsConfig,
+        press: Press,
+        *,
+        pin_factory: Any = None,
+        where: str = "the buttons in [controls]",
+    ) -> None:
         self.devices: list[Any] = []
         self.buttons: list[Button] = []
         try:
@@ -110,7 +117,7 @@ class Buttons:
                 self._add(gpiozero, factory, Button(button_config, press, factory))
         except DriverUnavailable as exc:
             self.close()
-            raise DriverUnavailable(f"the buttons in [controls]: {exc}") from None
+            raise DriverUnavailable(f"{where}: {exc}") from None
         log.info(
             "buttons: %s", ", ".join(f"GPIO{b.config.pin} {b.config.press}" for b in self.buttons)
         )

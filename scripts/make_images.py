@@ -44,6 +44,7 @@ IMAGES = ROOT / "docs" / "images"
 # How the LED pictures look (options of the png and gif drivers).
 SENSE_HAT = {"led_size": 22, "spacing": 6, "background": (20, 20, 20), "unlit": (44, 44, 44)}
 NEOPIXEL = {"led_size": 18, "spacing": 14, "background": (6, 6, 6), "unlit": (58, 58, 54)}
+UNICORN = {"led_size": 14, "spacing": 10, "background": (14, 14, 16), "unlit": (40, 40, 44)}
 GIF_SECONDS = 5
 
 # The terminal picture: screen size in cells, cell size in pixels, then scaled up crisply.
@@ -212,6 +213,8 @@ def make_all(out: Path) -> list[Path]:
         snapshot(out / "sensehat-binary.png", "binary", width=8, height=8, **SENSE_HAT),
         snapshot(out / "sensehat-bcd.png", "bcd", width=8, height=8, **SENSE_HAT),
         snapshot(out / "neopixel-8x8.png", "binary", width=8, height=8, **NEOPIXEL),
+        snapshot(out / "unicornhatmini-binary.png", "binary", width=17, height=7, **UNICORN),
+        snapshot(out / "unicornhatmini-bcd.png", "bcd", width=17, height=7, **UNICORN),
         recording(out / "clock.gif", "binary", GIF_SECONDS),
         luma(out / "luma-max7219.png", "binary", *LUMA_MAX7219),
         luma(out / "luma-ssd1306.png", "binary", LUMA_OLED, "identity", LUMA_OLED_SCALE),

@@ -43,6 +43,8 @@ EXPECTED = [
     "sensehat-binary.png",
     "sensehat-bcd.png",
     "neopixel-8x8.png",
+    "unicornhatmini-binary.png",
+    "unicornhatmini-bcd.png",
     "clock.gif",
     "luma-max7219.png",
     "luma-ssd1306.png",
@@ -103,6 +105,14 @@ def test_the_eight_by_eight_pictures_are_eight_leds_square(make_images, fresh):
         pitch = style["led_size"] + style["spacing"]
         with Image.open(fresh[name]) as image:
             assert image.size == (8 * pitch + style["spacing"],) * 2, name
+
+
+def test_the_unicorn_hat_mini_pictures_are_seventeen_leds_by_seven(make_images, fresh):
+    pitch = make_images.UNICORN["led_size"] + make_images.UNICORN["spacing"]
+    spacing = make_images.UNICORN["spacing"]
+    for name in ("unicornhatmini-binary.png", "unicornhatmini-bcd.png"):
+        with Image.open(fresh[name]) as image:
+            assert image.size == (17 * pitch + spacing, 7 * pitch + spacing), name
 
 
 def test_the_web_screenshots_are_checked_in_at_their_viewport_sizes(make_images):
