@@ -23,7 +23,7 @@ driver on the vendor's mock or emulator, and say how to read the display back::
 
 Hooks left as they are make the tests that need them skip, with the reason. A driver with
 hardware (one whose test says how to build it without) must also say so from its
-``check(machine, options)`` on ``machine_without_hardware()``: by default a machine with no
+``check(machine, options)`` on ``machine_without_hardware(root)``: by default a machine with no
 board, no device nodes and no libraries.
 """
 
