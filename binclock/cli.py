@@ -240,7 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not runs_clock(args):
             signals.release()
         setup_logging(getattr(args, "verbose", 0) or 0)
-        return dispatch(args)
+        with registry.once_per_command():
+            return dispatch(args)
     except commands.UsageError as exc:
         return fail(str(exc), exitcodes.USAGE)
     except config.ConfigError as exc:

@@ -34,7 +34,7 @@ from binclock.service import Service, indicator_mode, synchronised, unsynced
 from binclock.sync import SyncCheck
 
 if TYPE_CHECKING:
-    from binclock.doctor import Machine
+    from binclock.machine import Machine
 
 log = logging.getLogger("binclock")
 
@@ -60,24 +60,22 @@ def parse_at(text: str, tz: tzinfo) -> datetime:
 
 def list_plugins(group: str, machine: Machine | None = None) -> str:
     """The installed faces, or drivers with whether they can run here with their default
-    options (as ``doctor`` finds: libraries, hardware, folders), a line each."""
+    options (what the driver's own check finds: libraries, hardware, folders), a line each."""
     from binclock import doctor as checks  # only needed here, as for ``doctor``
 
     rows = []
-    if group == registry.DRIVERS:
-        machine = machine or checks.Machine()
-        host = machine.host()
-    for name, ep in registry.registered(group).items():
+    for name in registry.registered(group):
         try:
-            cls = ep.load()
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others
+            cls = registry.load(group, name)
+        except registry.PluginError as exc:  # a broken plugin must not hide the others
             rows.append((name, "no", f"fails to load: {exc}"))
             continue
         description = getattr(cls, "description", "")
         if group == registry.FACES:
             rows.append((name, "", description))
             continue
-        rows.append((name, "no" if checks.here(name, machine, host).fix else "yes", description))
+        machine = machine or checks.Machine()
+        rows.append((name, "no" if checks.here(name, machine, cls).fix else "yes", description))
     w = max([12, *(len(n) + 1 for n, _, _ in rows)])  # names longer than 11 widen the column
     if group == registry.FACES:
         return "\n".join(f"{n:<{w}} {d}" for n, _, d in rows)
@@ -288,11 +286,9 @@ def check_config(args: argparse.Namespace) -> int:
                 if ":" not in name:
                     _warn_unknown_table(table, name, list(known), source)
                 continue
-            problems += option_problems(cfg, source, table, name, group, name)
+            problems += option_problems(cfg, source, group, name)
     for name, named in cfg.displays.items():
-        problems += option_problems(
-            cfg, source, "displays", name, registry.DRIVERS, named["driver"]
-        )
+        problems += option_problems(cfg, source, registry.DRIVERS, named["driver"], name)
     if problems:
         raise config.ConfigError(*problems)
     print(f"# {source or 'built-in defaults'}: valid")
@@ -304,18 +300,15 @@ def check_config(args: argparse.Namespace) -> int:
 
 
 def option_problems(
-    cfg: config.Config, source: Path | None, table: str, name: str, group: str, plugin: str
+    cfg: config.Config, source: Path | None, group: str, plugin: str, display: str | None = None
 ) -> list[str]:
-    """What is wrong with the ``[TABLE.NAME]`` options of ``plugin``, a line each (a plugin
-    that does not load is reported where it is chosen)."""
+    """What is wrong with the options of ``plugin`` (in ``[displays.DISPLAY]`` when given),
+    a line each (a plugin that does not load is reported where it is chosen)."""
+    table = ("displays", display) if display is not None else None
     try:
-        cls = registry.load(group, plugin)
+        registry.configure(group, plugin, cfg, source, table)
     except registry.PluginError:
         return []
-    model = getattr(cls, "Options", None)
-    try:
-        if model is not None:
-            config.plugin_options(cfg, table, name, model, source)
     except config.ConfigError as exc:
         return list(exc.problems)
     return []

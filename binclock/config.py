@@ -27,8 +27,8 @@ from pydantic import (
 )
 
 from binclock import sun
-from binclock.drivers.pins import invalid, parse_pin
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
+from binclock.pinnames import invalid, parse_pin
 from binclock.schedule import Schedule
 from binclock.transition import TransitionOptions
 from binclock.web import access

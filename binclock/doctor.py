@@ -1,9 +1,9 @@
 """``binclock doctor``: what on this machine stands between the clock and its displays.
 
 Every check gives a ``Row``: a status, what was checked, what was found and a one-line fix.
-Paths are read under ``Machine.root`` and device permissions are judged for ``Machine.user``,
-so tests can lay out a whole Pi in a temporary directory. Nothing here opens a device or
-imports a hardware library; drivers' own detection code (``binclock.drivers``) is reused.
+The machine-wide checks are here (the board, clock sync, the configuration, the Pi's device
+nodes, the user's groups); each driver's row is what the driver's own ``check`` finds on the
+``binclock.machine.Machine``, so this module imports no driver. Nothing opens a device.
 
 Statuses: ``ok``; ``warn`` (worth fixing, the clock still runs); ``fail`` (the configured
 clock cannot run); ``n/a`` (not used or not present here). A driver's problem is a ``fail``
@@ -13,60 +13,39 @@ Exit status: 0 when no row fails, 1 otherwise.
 
 from __future__ import annotations
 
-import grp
-import os
-import pwd
-import re
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from pydantic import BaseModel, ValidationError
-
 from binclock import config, registry
-from binclock.driver import DriverUnavailable
-from binclock.drivers.neopixel.host import MODEL, SPIDEV_BUFSIZ, Host
+from binclock.machine import (
+    ENABLE_I2C,
+    ENABLE_SPI,
+    MODEL,
+    PIO,
+    Finding,
+    Group,
+    Machine,
+    Status,
+    User,
+)
+from binclock.machine import check as machine_check
 from binclock.pipeline import displays
-from binclock.sync import TIMESYNCD_FLAG, SyncCheck, kernel_clock_state
+from binclock.sync import TIMESYNCD_FLAG, SyncCheck
+
+__all__ = ["Finding", "Group", "Machine", "Row", "Status", "User", "diagnose", "run"]
 
 Loader = Callable[[], tuple[config.Config, Path | None]]
 
 GROUPS = ("gpio", "spi", "i2c", "video", "input")  # what Raspberry Pi OS gives device access by
 SPIDEV = "/dev/spidev0.0"
 I2C = "/dev/i2c-1"
-PIO = "/dev/pio0"
-SYSFS_GRAPHICS = "/sys/class/graphics"
-SYSFS_INPUT = "/sys/class/input"
-JOYSTICK_NAME = "Raspberry Pi Sense HAT Joystick"  # the name sense_hat looks its stick up by
-BOOT_CONFIGS = ("/boot/firmware/config.txt", "/boot/config.txt")
-ENABLE_SPI = "enable SPI: sudo raspi-config nonint do_spi 0"
-ENABLE_I2C = "enable I2C: sudo raspi-config nonint do_i2c 0"
-INSTALL_LGPIO = (
-    "install lgpio: sudo apt install python3-lgpio (or pip install lgpio); on a Pi 5 only"
-    " lgpio works"
-)
-PIO_RULE = (
-    'add the udev rule SUBSYSTEM=="*-pio", GROUP="gpio", MODE="0660" to'
-    " /etc/udev/rules.d/99-com.rules, join the gpio group and reboot"
-)
 UPGRADE = "update the system and firmware: sudo apt full-upgrade, then reboot"
-EXTRAS = {"neopixel": "neopixel", "sensehat": "sensehat", "gpio": "gpio", "servo": "gpio"}
-EXTRAS |= {"png": "snapshot", "gif": "snapshot", "luma": "luma", "unicornhatmini": "unicornhatmini"}
 STATUS_WIDTH = 8
-
-
-class Status(StrEnum):
-    """How a check came out; only FAIL changes the exit status."""
-
-    OK = "ok"
-    WARN = "warn"
-    FAIL = "fail"
-    NA = "n/a"
 
 
 @dataclass(frozen=True)
@@ -77,124 +56,6 @@ class Row:
     check: str
     found: str
     fix: str = ""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What a driver check saw; a non-empty ``fix`` means the driver cannot work as it is."""
-
-    found: str
-    fix: str = ""
-
-
-@dataclass(frozen=True)
-class User:
-    """Who runs the clock: the user name, uid and the groups this login session has."""
-
-    name: str
-    uid: int
-    groups: frozenset[str]
-
-    @classmethod
-    def current(cls) -> User:
-        uid = os.geteuid()
-        try:
-            name = pwd.getpwuid(uid).pw_name
-        except KeyError:
-            name = str(uid)
-        names = set()
-        for gid in {os.getegid(), *os.getgroups()}:
-            try:
-                names.add(grp.getgrgid(gid).gr_name)
-            except KeyError:
-                continue
-        return cls(name, uid, frozenset(names))
-
-
-@dataclass(frozen=True)
-class Group:
-    """A group of the system's group database and the users listed as its members."""
-
-    name: str
-    gid: int
-    members: frozenset[str] = frozenset()
-
-
-def system_groups() -> tuple[Group, ...]:
-    return tuple(Group(g.gr_name, g.gr_gid, frozenset(g.gr_mem)) for g in grp.getgrall())
-
-
-@dataclass(frozen=True)
-class Machine:
-    """The machine under examination.
-
-    ``stat`` reads a path's owner and mode, ``kernel_state`` is adjtimex's clock state,
-    ``importable`` says whether modules could be imported, ``cwd`` is the working directory
-    and ``writable`` whether this process may create files in a folder (a read-only file
-    system included); tests replace them all.
-    """
-
-    root: Path = Path("/")
-    user: User = field(default_factory=User.current)
-    groups: tuple[Group, ...] = field(default_factory=system_groups)
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    stat: Callable[[Path], os.stat_result] = os.stat
-    kernel_state: Callable[[], int | None] = kernel_clock_state
-    importable: Callable[[tuple[str, ...]], bool] = registry.importable
-    cwd: Path = field(default_factory=Path.cwd)
-    writable: Callable[[Path], bool] = lambda path: os.access(path, os.W_OK)
-
-    def path(self, absolute: str | Path) -> Path:
-        """``absolute`` (such as ``/dev/gpiomem``) under the root."""
-        return self.root / str(absolute).lstrip("/")
-
-    def shown(self, path: Path) -> str:
-        """``path`` as the machine itself names it."""
-        try:
-            return "/" + str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-    def unrooted(self, text: str) -> str:
-        """``text`` (a driver's message) with paths under the root named as the machine's."""
-        return text if self.root == Path("/") else text.replace(f"{self.root}/", "/")
-
-    def glob(self, absolute: str, pattern: str) -> list[Path]:
-        return sorted(self.path(absolute).glob(pattern))
-
-    def group(self, name: str) -> Group | None:
-        return next((g for g in self.groups if g.name == name), None)
-
-    def group_name(self, gid: int) -> str | None:
-        return next((g.name for g in self.groups if g.gid == gid), None)
-
-    def may_open(self, path: Path, write: bool = True) -> bool:
-        """Whether the user may open ``path`` for reading (and writing), by its mode bits."""
-        try:
-            st = self.stat(path)
-        except OSError:
-            return False
-        if self.user.uid == 0:
-            return True
-        if st.st_uid == self.user.uid:
-            bits = st.st_mode >> 6
-        elif self.group_name(st.st_gid) in self.user.groups:
-            bits = st.st_mode >> 3
-        else:
-            bits = st.st_mode
-        need = 0o6 if write else 0o4
-        return bits & need == need
-
-    def owner_group(self, path: Path) -> str | None:
-        try:
-            return self.group_name(self.stat(path).st_gid)
-        except OSError:
-            return None
-
-    def host(self) -> Host:
-        """The board as the NeoPixel driver sees it, read under the root."""
-        host = Host.detect(self.path(MODEL), self.path("/dev"), self.path(SPIDEV_BUFSIZ))
-        return replace(host, access=self.may_open)
 
 
 @dataclass(frozen=True)
@@ -210,15 +71,11 @@ class Setup:
 
 def diagnose(machine: Machine, load_config: Loader) -> list[Row]:
     """Every check, machine first, then the configuration, devices and each installed driver."""
-    host = machine.host()
     setup = read_config(load_config)
-    rows = [board(host), clock(machine), setup.row]
-    if host.is_pi:
-        rows += [*devices(machine, host), groups(machine)]
-    rows += drivers(machine, host, setup)
-    if host.is_pi:
-        rows += lgpio_folder(machine, setup)
-    return rows
+    rows = [board(machine), clock(machine), setup.row]
+    if machine.is_pi:
+        rows += [*devices(machine), groups(machine)]
+    return rows + drivers(machine, setup)
 
 
 def exit_status(rows: Iterable[Row]) -> int:
@@ -267,10 +124,10 @@ def table(rows: Sequence[Row], width: int = 100) -> str:
 # -- the machine ------------------------------------------------------------------------
 
 
-def board(host: Host) -> Row:
-    if host.is_pi:
-        return Row(Status.OK, "board", host.model or "")
-    seen = f"{host.model!r}" if host.model else f"no {MODEL}"
+def board(machine: Machine) -> Row:
+    if machine.is_pi:
+        return Row(Status.OK, "board", machine.model or "")
+    seen = f"{machine.model!r}" if machine.model else f"no {MODEL}"
     return Row(
         Status.NA,
         "board",
@@ -297,7 +154,7 @@ def clock(machine: Machine) -> Row:
 
 
 def read_config(load_config: Loader) -> Setup:
-    """The configuration, its driver found and its face and face options checked (the
+    """The configuration, its driver found and its face with its options checked (the
     driver's own options are checked in the driver's row)."""
     try:
         cfg, source = load_config()
@@ -306,19 +163,13 @@ def read_config(load_config: Loader) -> Setup:
     where = str(source) if source else "no file: built-in defaults"
     origin = str(source or "built-in defaults")
     in_use = tuple(dict.fromkeys(display.driver for display in displays(cfg)))
+    for name in in_use:
+        unknown = registry.unknown(registry.DRIVERS, name)
+        if unknown is not None:
+            return Setup(cfg, source, (), Row(Status.FAIL, "config", where, f"{origin}: {unknown}"))
     try:
-        for name in in_use:
-            registry.load(registry.DRIVERS, name)
-    except registry.UnknownPlugin as exc:
-        return Setup(cfg, source, (), Row(Status.FAIL, "config", where, f"{origin}: {exc}"))
-    except registry.BrokenPlugin:
-        pass  # the driver's row says why it does not load
-    try:
-        face = registry.load(registry.FACES, cfg.face)
-        model = getattr(face, "Options", None)
-        if model is not None:
-            config.plugin_options(cfg, "faces", cfg.face, model, source)
-    except (registry.UnknownPlugin, registry.BrokenPlugin) as exc:
+        registry.configure(registry.FACES, cfg.face, cfg, source)
+    except registry.PluginError as exc:
         return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, f"{origin}: {exc}"))
     except config.ConfigError as exc:
         return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, str(exc)))
@@ -326,17 +177,16 @@ def read_config(load_config: Loader) -> Setup:
     return Setup(cfg, source, in_use, Row(Status.OK, "config", found))
 
 
-def devices(machine: Machine, host: Host) -> list[Row]:
+def devices(machine: Machine) -> list[Row]:
     """The Pi's device nodes a display may need: present, and open to this user."""
-    gpiomem = "/dev/gpiomem0" if host.is_pi5 else "/dev/gpiomem"
+    gpiomem = "/dev/gpiomem0" if machine.is_pi5 else "/dev/gpiomem"
     rows = [
         device_row(machine, "GPIO chips", "/dev/gpiochip*", UPGRADE),
         device_row(machine, "GPIO memory", gpiomem, UPGRADE),
-        device_row(machine, "SPI", SPIDEV, enable_fix(machine, "spi", ENABLE_SPI)),
-        device_row(machine, "I2C", I2C, enable_fix(machine, "i2c_arm", ENABLE_I2C)),
-        sense_hat_row(machine),
+        device_row(machine, "SPI", SPIDEV, machine.enable_fix("spi", ENABLE_SPI)),
+        device_row(machine, "I2C", I2C, machine.enable_fix("i2c_arm", ENABLE_I2C)),
     ]
-    if host.is_pi5:
+    if machine.is_pi5:
         rows.append(device_row(machine, "PIO", PIO, f"NeoPixels on a Pi 5 need it; {UPGRADE}"))
     else:
         rows.append(root_memory(machine))
@@ -358,81 +208,7 @@ def device_row(machine: Machine, check: str, nodes: str, absent_fix: str) -> Row
         Status.WARN,
         check,
         f"{shown}: {machine.user.name} may not open {machine.shown(closed[0])}",
-        access_fix(machine, closed[0]),
-    )
-
-
-def access_fix(machine: Machine, path: Path) -> str:
-    """How the user gets at ``path``: join its group, or log in again after joining."""
-    group = machine.owner_group(path)
-    if group in (None, "root"):
-        if machine.shown(path) == PIO:
-            return PIO_RULE
-        return f"{machine.shown(path)} is open to root only: run binclock as root"
-    return join_fix(machine, [group])
-
-
-def join_fix(machine: Machine, names: Sequence[str]) -> str:
-    """Add the user to ``names``; for groups they joined since logging in, log in again."""
-    user = machine.user.name
-    listed = [n for n in names if (g := machine.group(n)) and user in g.members]
-    if listed == list(names):
-        return f"{user} was added to {', '.join(names)} since logging in: log out and in again"
-    return f"sudo usermod -aG {','.join(names)} $USER, then log out and in again"
-
-
-def enable_fix(machine: Machine, param: str, enable: str) -> str:
-    """``enable``, or a reboot when config.txt already turns the interface on."""
-    on = re.compile(
-        rf"^\s*dtparam\s*=\s*(?:[\w-]+(?:=\w+)?,)*{param}(?:=on)?(?=[,\s]|$)", re.MULTILINE
-    )
-    for name in BOOT_CONFIGS:
-        try:
-            text = machine.path(name).read_text(errors="replace")
-        except OSError:
-            continue
-        if on.search(text):
-            return f"{name} turns it on but it is not active yet: reboot"
-    return enable
-
-
-def sense_hat_framebuffer(machine: Machine) -> Path | None:
-    """The Sense HAT's ``/dev/fbN`` under the root, found by the driver's own lookup."""
-    from binclock.drivers.sensehat_backends import find_framebuffer
-
-    device = find_framebuffer(machine.path(SYSFS_GRAPHICS))
-    return None if device is None else machine.path(device)
-
-
-def joystick(machine: Machine) -> Path | None:
-    """The Sense HAT joystick's ``/dev/input/eventN``, found as sense_hat finds it."""
-    for entry in machine.glob(SYSFS_INPUT, "event*"):
-        try:
-            name = (entry / "device" / "name").read_text().strip()
-        except OSError:
-            continue
-        if name == JOYSTICK_NAME:
-            return machine.path(f"/dev/input/{entry.name}")
-    return None
-
-
-def sense_hat_row(machine: Machine) -> Row:
-    from binclock.drivers.sensehat_backends import FRAMEBUFFER_NAME
-
-    framebuffer = sense_hat_framebuffer(machine)
-    if framebuffer is None:
-        return Row(Status.NA, "Sense HAT", f"no '{FRAMEBUFFER_NAME}' framebuffer")
-    stick = joystick(machine)
-    nodes = [framebuffer] if stick is None else [framebuffer, stick]
-    closed = [p for p in nodes if not machine.may_open(p, write=p == framebuffer)]
-    shown = ", ".join(machine.shown(p) for p in nodes)
-    if not closed:
-        return Row(Status.OK, "Sense HAT", shown)
-    return Row(
-        Status.WARN,
-        "Sense HAT",
-        f"{shown}: {machine.user.name} may not open {machine.shown(closed[0])}",
-        access_fix(machine, closed[0]),
+        machine.access_fix(closed[0]),
     )
 
 
@@ -459,14 +235,15 @@ def groups(machine: Machine) -> Row:
     if not missing:
         return Row(Status.OK, "groups", f"{user.name} is in {', '.join(known)}")
     found = f"{user.name} is not in {', '.join(missing)}"
-    return Row(Status.WARN, "groups", found, join_fix(machine, missing))
+    return Row(Status.WARN, "groups", found, machine.join_fix(missing))
 
 
 # -- the drivers ------------------------------------------------------------------------
 
 
-def drivers(machine: Machine, host: Host, setup: Setup) -> list[Row]:
-    """One row per installed driver (and for a ``module:Class`` driver in use)."""
+def drivers(machine: Machine, setup: Setup) -> list[Row]:
+    """One row per installed driver (and for a ``module:Class`` driver in use), from the
+    driver's own ``check``; the further findings of the driver in use as rows of their own."""
     cfg, in_use = setup.config, setup.in_use
     names = list(registry.registered(registry.DRIVERS))
     names += [name for name in in_use if name not in names]
@@ -476,233 +253,37 @@ def drivers(machine: Machine, host: Host, setup: Setup) -> list[Row]:
         if role is Status.NA and cfg is not None and name in cfg.drivers:
             role = Status.WARN
         label = f"driver {name}" + (" (in use)" if name in in_use else "")
-        finding = driver_finding(machine, host, name, setup)
-        rows.append(Row(role if finding.fix else Status.OK, label, finding.found, finding.fix))
+        first, *more = findings(machine, name, setup.config, setup.source)
+        rows.append(Row(role if first.fix else Status.OK, label, first.found, first.fix))
+        if name in in_use:
+            rows += [Row(f.status or role, f.check, f.found, f.fix) for f in more if f.check]
     return rows
 
 
-# Drivers whose own check asks only for the libraries of the backend they will use (the
-# Sense HAT emulator needs neither sense_hat nor RTIMU).
-PER_BACKEND = {"neopixel", "sensehat"}
-
-
-def driver_finding(machine: Machine, host: Host, name: str, setup: Setup) -> Finding:
+def findings(
+    machine: Machine,
+    name: str,
+    cfg: config.Config | None = None,
+    source: Path | None = None,
+    cls: Any = None,
+) -> list[Finding]:
+    """What driver ``name`` (its class ``cls`` when already loaded) finds on ``machine`` with
+    its options from ``cfg`` (its default options without one), its own first; a ``fix`` in
+    the first means it cannot run here."""
     try:
-        cls = registry.load(registry.DRIVERS, name)
-    except (registry.UnknownPlugin, registry.BrokenPlugin) as exc:
-        return Finding("fails to load", str(exc))
-    check = CHECKS.get(name) if cls.__module__.startswith("binclock.drivers.") else None
-    missing = [m for m in getattr(cls, "requires", ()) if not machine.importable((m,))]
-    if missing and (check is None or name not in PER_BACKEND):
-        return Finding(f"not installed: no module {', '.join(missing)}", install_fix(name, cls))
-    model = getattr(cls, "Options", None)
-    options: BaseModel | None = None
-    if model is not None:
-        try:
-            if setup.config is not None:
-                options = config.plugin_options(setup.config, "drivers", name, model, setup.source)
-            else:
-                options = model()
-        except config.ConfigError as exc:
-            return Finding(f"invalid [drivers.{name}] table", str(exc))
-        except ValidationError:
-            options = None  # a plugin whose options have required keys and no table
-    if options is None and missing:
-        return Finding(f"not installed: no module {', '.join(missing)}", install_fix(name, cls))
-    if options is None:
-        return Finding("ready")
-    own = getattr(cls, "check", None)
-    if own is not None:
-        return own(machine, options)
-    if check is not None:
-        return check(machine, host, options)
-    hook = getattr(cls, "unavailable", None)
-    problem = hook(options) if hook is not None else None
-    return Finding("not available here", problem) if problem else Finding("ready")
-
-
-def here(name: str, machine: Machine | None = None, host: Host | None = None) -> Finding:
-    """What the checks find for driver ``name`` with its default options on this machine
-    (a ``fix`` means it cannot run here): what ``--list-drivers`` calls READY. Pass the
-    machine and its host when asking for several drivers, so they are looked at once."""
-    machine = machine or Machine()
-    defaults = Setup(None, None, (), Row(Status.OK, "config", "built-in defaults"))
-    return driver_finding(machine, host or machine.host(), name, defaults)
-
-
-def install_fix(name: str, cls: Any) -> str:
-    if name == "sensehat":
-        from binclock.drivers.sensehat_backends import APT_HINT
-
-        return APT_HINT
-    if name in EXTRAS and cls.__module__.startswith("binclock.drivers."):
-        return f"pip install 'binclock[{EXTRAS[name]}]'"
-    return f"install the packages providing {', '.join(cls.requires)}"
-
-
-def unavailable(machine: Machine, exc: DriverUnavailable) -> str:
-    """A driver's one-line error without the driver name it starts with."""
-    return machine.unrooted(re.sub(r"^[a-z]+: ", "", str(exc)))
-
-
-def neopixel(machine: Machine, host: Host, options: Any) -> Finding:
-    """The backend the driver would pick and its preflight checks, as the driver runs them."""
-    from binclock.drivers.neopixel import preflight
-    from binclock.drivers.neopixel.backend import not_installed
-    from binclock.drivers.neopixel.blinka import PI5_WRITER
-
-    checks = {
-        "rpi_ws281x": preflight.check_rpi_ws281x,
-        "blinka": preflight.check_blinka,
-        "spi": preflight.check_spi,
-    }
-    modules = {
-        "rpi_ws281x": ["rpi_ws281x"],
-        "blinka": ["neopixel", "microcontroller"] + [PI5_WRITER] * host.is_pi5,
-        "spi": ["neopixel_spi", "busio", "board"],
-    }
-    backend, why = options.backend, ""
-    found = f"{backend} on GPIO {options.data_pin(backend)}"
+        cls = cls or registry.load(registry.DRIVERS, name)
+    except registry.PluginError as exc:
+        return [Finding("fails to load", str(exc))]
     try:
-        if backend == "auto":
-            backend, why = preflight.choose(host, options)
-        found = f"{backend} on GPIO {options.data_pin(backend)}"
-        checks[backend](host, options.data_pin(backend), options)
-    except DriverUnavailable as exc:
-        return Finding(found, unavailable(machine, exc))
-    missing = [m for m in modules[backend] if not machine.importable((m,))]
-    if missing:
-        problem = unavailable(machine, not_installed(missing[0]))
-        return Finding(f"{found}: no module {missing[0]}", problem)
-    return Finding(f"{found} ({why})" if why else found)
+        options = registry.options(registry.DRIVERS, name, cls, cfg or config.Config(), source)
+    except config.ConfigError as exc:
+        if cfg is not None:
+            return [Finding(f"invalid [drivers.{name}] table", str(exc))]
+        options = None  # a plugin whose options have required keys, and no table to read
+    return machine_check(cls, machine, options)
 
 
-def sensehat(machine: Machine, host: Host, options: Any) -> Finding:
-    """What sense_hat's SenseHat() needs: the framebuffer, I2C and the joystick device."""
-    from binclock.drivers.sensehat_backends import FRAMEBUFFER_NAME
-
-    if options.backend == "emulator":
-        if not machine.importable(("sense_emu",)):
-            return Finding(
-                "emulator: no module sense_emu",
-                "pip install sense-emu (on Raspberry Pi OS: sudo apt install sense-emu-tools)",
-            )
-        return Finding("emulator: start sense_emu_gui before binclock")
-    missing = [m for m in ("sense_hat", "RTIMU") if not machine.importable((m,))]
-    if missing:
-        return Finding(
-            f"not installed: no module {', '.join(missing)}", install_fix("sensehat", None)
-        )
-    framebuffer = sense_hat_framebuffer(machine)
-    if framebuffer is None:
-        emulator = ' (or set drivers.sensehat.backend = "emulator")' * (options.backend == "auto")
-        return Finding(
-            f"no '{FRAMEBUFFER_NAME}' framebuffer: no Sense HAT",
-            "seat the HAT and reboot (or add dtoverlay=rpi-sense to /boot/firmware/config.txt"
-            f" and reboot){emulator}",
-        )
-    shown = machine.shown(framebuffer)
-    if not machine.may_open(framebuffer):
-        return Finding(f"{shown}: may not open it", access_fix(machine, framebuffer))
-    if not machine.glob("/dev", "i2c*"):
-        return Finding(
-            f"{shown}, but I2C is off (sense_hat needs it)",
-            enable_fix(machine, "i2c_arm", ENABLE_I2C),
-        )
-    stick = joystick(machine)
-    if stick is None:
-        return Finding(
-            f"{shown}, but no joystick device", "reboot with the HAT seated (rpi-sense overlay)"
-        )
-    if not machine.may_open(stick, write=False):
-        return Finding(f"{machine.shown(stick)}: may not read it", access_fix(machine, stick))
-    return Finding(f"Sense HAT on {shown}")
-
-
-def gpio_pins(machine: Machine, host: Host, options: Any, pwm: bool) -> Finding:
-    """gpiozero's pins: a Pi, a pin library (lgpio, the only one on a Pi 5) and its device."""
-    from binclock.drivers.pins import FACTORY_ENV, is_raspberry_pi
-
-    factory = machine.environ.get(FACTORY_ENV, "")
-    if factory == "mock":
-        return Finding(f"{FACTORY_ENV}=mock: simulated pins, nothing lights")
-    if not is_raspberry_pi(machine.path("/proc")):
-        return Finding(
-            "not a Raspberry Pi: no GPIO pins",
-            f"run binclock on the Pi, or try simulated pins: {FACTORY_ENV}=mock"
-            " GPIOZERO_MOCK_PIN_CLASS=mockpwmpin",
-        )
-    gpiomem = [machine.path("/dev/gpiomem")]
-    if machine.importable(("lgpio",)):
-        library, nodes = "lgpio", machine.glob("/dev", "gpiochip*")
-    elif host.is_pi5:
-        return Finding("no lgpio, the only pin library for a Pi 5", INSTALL_LGPIO)
-    elif machine.importable(("RPi",)):
-        library, nodes = "RPi.GPIO", gpiomem
-    elif pwm:
-        return Finding("no pin library that can do PWM", INSTALL_LGPIO)
-    else:
-        library, nodes = "gpiozero's native pins (no PWM)", gpiomem
-    usable = [p for p in nodes if machine.may_open(p)]
-    if not usable:
-        closed = [p for p in nodes if p.exists()]
-        if not closed:
-            return Finding(f"{library}: no GPIO device", "update the system: sudo apt full-upgrade")
-        return Finding(f"{library}: may not open the GPIO pins", access_fix(machine, closed[0]))
-    return Finding(f"{library} on {machine.shown(usable[0])}")
-
-
-def lgpio_folder(machine: Machine, setup: Setup) -> list[Row]:
-    """Where lgpio makes its notification FIFO (``.lgd-nfy*``): ``LG_WD``, else the working
-    directory. If it cannot, gpiozero falls back to a pin library without PWM, which servos
-    need. A row only when the gpio or servo driver is in use with lgpio."""
-    from binclock.drivers.pins import FACTORY_ENV
-
-    if not {"gpio", "servo"} & set(setup.in_use) or not machine.importable(("lgpio",)):
-        return []
-    if (machine.environ.get(FACTORY_ENV) or "lgpio") != "lgpio":
-        return []
-    folder = machine.environ.get("LG_WD") or str(machine.cwd)
-    if machine.writable(machine.path(folder)):
-        return [Row(Status.OK, "lgpio folder", f"{folder} is writable")]
-    return [
-        Row(
-            Status.WARN,
-            "lgpio folder",
-            f"{folder} is not writable: lgpio cannot make its FIFO there, and gpiozero falls"
-            " back to pins without PWM",
-            "set LG_WD to a writable folder, or run binclock from one (the service's unit sets"
-            " both to /var/lib/binclock)",
-        )
-    ]
-
-
-def gpio(machine: Machine, host: Host, options: Any) -> Finding:
-    return gpio_pins(machine, host, options, pwm=bool(getattr(options, "pwm", False)))
-
-
-def servo(machine: Machine, host: Host, options: Any) -> Finding:
-    return gpio_pins(machine, host, options, pwm=True)
-
-
-def snapshot(machine: Machine, name: str, options: Any) -> Finding:
-    """The png and gif drivers' file: its folder there and writable, as they check it."""
-    from binclock.drivers.snapshot import output_path
-
-    target = options.path.expanduser().absolute()
-    try:
-        output_path(machine.path(target), name)
-    except DriverUnavailable as exc:
-        found = f"cannot write {target}"
-        return Finding(found, unavailable(machine, exc).removeprefix(f"{found}: "))
-    return Finding(f"writes {target}")
-
-
-CHECKS: dict[str, Callable[[Machine, Host, Any], Finding]] = {
-    "neopixel": neopixel,
-    "sensehat": sensehat,
-    "gpio": gpio,
-    "servo": servo,
-    "png": lambda machine, _, options: snapshot(machine, "png", options),
-    "gif": lambda machine, _, options: snapshot(machine, "gif", options),
-}
+def here(name: str, machine: Machine | None = None, cls: Any = None) -> Finding:
+    """What driver ``name``'s own check finds with its default options on this machine (a
+    ``fix`` means it cannot run here): what ``--list-drivers`` calls READY."""
+    return findings(machine or Machine(), name, cls=cls)[0]

@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from binclock.frame import Frame
+from binclock.machine import Finding, Machine, quick_look
 
 MAX_SIDE = 256  # pixels a side: more than any LED matrix or terminal clock has
 # A display's width or height in pixels, as every driver option that sets one takes it.
@@ -65,8 +66,8 @@ class Driver(Protocol):
     shown and leave it up for a moment.
     Driver classes also carry ``name``, ``description``, ``Options`` (a DriverOptions
     model), ``requires`` (modules the driver imports), ``animates`` (False when in-between
-    fade frames are pointless, as for servos) and may carry ``unavailable(options)`` (see
-    BaseDriver), and are built as ``Cls(options)``.
+    fade frames are pointless, as for servos) and may carry ``check(machine, options)`` or
+    the shorter ``unavailable(options)`` (see BaseDriver), and are built as ``Cls(options)``.
     """
 
     name: str
@@ -100,12 +101,20 @@ class BaseDriver:
         self._prepared: dict[int, tuple[Frame, Any]] = {}  # by id() of the frame
 
     @classmethod
+    def check(cls, machine: Machine, options: DriverOptions) -> Finding | Sequence[Finding]:
+        """What ``binclock doctor`` finds for this driver with ``options`` on ``machine``: a
+        Finding whose ``fix`` says the one thing to do when the driver cannot open here
+        (libraries, device nodes, groups, permissions), as the constructor would fail. A
+        look that opens nothing; ``--list-drivers`` calls the driver READY when the finding
+        has no fix with the default options. By default: the modules in ``requires``, then
+        ``unavailable(options)``."""
+        return quick_look(cls, machine, options)
+
+    @classmethod
     def unavailable(cls, options: DriverOptions) -> str | None:
         """Why this machine cannot run the driver with ``options``, as one line saying what
-        to do; None when nothing is known to be missing. A quick look that opens nothing
-        (is the bus's device there?), asked by ``--list-drivers`` and ``doctor`` once the
-        modules in ``requires`` import; the built-in hardware drivers are checked by the
-        doctor itself."""
+        to do; None when nothing is known to be missing. The short form of ``check`` for a
+        driver that needs no more than one look (is the bus's device there?)."""
         return None
 
     def show(self, frame: Frame) -> None:

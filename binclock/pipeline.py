@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from binclock import registry
 from binclock.clock import local_zone
-from binclock.config import Config, ConfigError, Origin, plugin_options, reason, shown
+from binclock.config import Config, ConfigError, Origin, reason, shown
 from binclock.driver import Driver
 from binclock.faces import Face
 from binclock.frame import RGB, Frame
@@ -53,13 +53,15 @@ def timetable(config: Config) -> Timetable:
     return Timetable(config.schedule, config.clock.place(), timezone(config))
 
 
-def build_face(config: Config, source: Path | None = None) -> Face:
-    """The configured face with its ``[faces.NAME]`` options; a face that cannot be built
-    from them (a plugin's constructor may raise anything) is a configuration error."""
-    cls = registry.load(registry.FACES, config.face)
-    options = plugin_options(config, "faces", config.face, cls.Options, source)
+def build_face(
+    config: Config, source: Path | None = None, plugin: registry.Plugin | None = None
+) -> Face:
+    """The configured face (``plugin``, when already configured) with its ``[faces.NAME]``
+    options; a face that cannot be built from them (a plugin's constructor may raise
+    anything) is a configuration error."""
+    plugin = plugin or registry.configure(registry.FACES, config.face, config, source)
     try:
-        return cls(options, hour12=config.clock.hour12, seconds=config.clock.seconds)
+        return plugin.build(hour12=config.clock.hour12, seconds=config.clock.seconds)
     except Exception as exc:  # noqa: BLE001 - any failure here comes from the options
         where = str(source or "built-in defaults")
         raise ConfigError(f"{where}: face = {shown(config.face)}: {reason(exc)}") from None
@@ -88,23 +90,15 @@ def displays(config: Config) -> tuple[Display, ...]:
     return tuple(found)
 
 
-def driver_class(name: str) -> Any:
-    """The driver class registered as ``name`` (or given as ``module:Class``)."""
-    return registry.load(registry.DRIVERS, name)
-
-
 def build_driver(
     config: Config, source: Path | None = None, display: Display | None = None, **handles: Any
 ) -> Driver:
     """Validate the display's options and construct its driver (the first display unless
     ``display`` is given); ``handles`` go to its constructor."""
     display = display or displays(config)[0]
-    cls = driver_class(display.driver)
-    model = getattr(cls, "Options", None)
-    if model is None:
-        return cls()
-    options = plugin_options(config, display.table, display.name, model, source)
-    return cls(options, **handles)
+    where = (display.table, display.name)
+    plugin = registry.configure(registry.DRIVERS, display.driver, config, source, where)
+    return plugin.build(**handles)
 
 
 def build_painter(config: Config, driver: Driver) -> Painter:
@@ -127,7 +121,8 @@ def build_pipeline(
     """Face and painter for ``driver`` (showing ``display``, the first unless given); a face
     that cannot fit is a configuration error."""
     painter = build_painter(config, driver)
-    probe = build_face(config, source)  # a throwaway: faces may keep state from their first frame
+    face = registry.configure(registry.FACES, config.face, config, source)
+    probe = build_face(config, source, face)  # a throwaway: faces keep state from a first frame
     try:
         layout = painter.layout(probe.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
     except PlacementError as exc:
@@ -140,7 +135,7 @@ def build_pipeline(
         ) from None
     mark = layout.cells[0][0] if layout.cells and layout.cells[0] else 0
     pm = pm_pixel(config, layout.width, layout.height, source)
-    return Pipeline(build_face(config, source), painter, timetable(config), mark, pm)
+    return Pipeline(build_face(config, source, face), painter, timetable(config), mark, pm)
 
 
 def pm_pixel(

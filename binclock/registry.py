@@ -1,25 +1,30 @@
 """Finds drivers and faces: entry points by name, or ``package.module:Class`` specs.
 
-This is the one place that loads a plugin: whatever goes wrong (no such name, a module
-that fails to import, a missing attribute, something that is not a driver or face class)
-comes out as a PluginError, which the command line reports as a configuration error
-(or a usage error when the name was given as ``--driver``/``--face``).
+This is the one place that loads a plugin and validates its options table: whatever goes
+wrong (no such name, a module that fails to import, a missing attribute, something that is
+not a driver or face class) comes out as a PluginError, which the command line reports as a
+configuration error (or a usage error when the name was given as ``--driver``/``--face``);
+a bad table is a ConfigError naming the key.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from binclock.config import did_you_mean, reason, shown
+from binclock.config import Config, ConfigError, Origin, did_you_mean, plugin_options, reason, shown
 from binclock.driver import BaseDriver
 
 DRIVERS = "binclock.drivers"
 FACES = "binclock.faces"
+TABLES = {DRIVERS: "drivers", FACES: "faces"}  # where each kind's options are configured
 
 
 class PluginError(Exception):
@@ -54,9 +59,97 @@ def registered(group: str) -> dict[str, EntryPoint]:
     return dict(sorted(found.items()))
 
 
+@dataclass(frozen=True)
+class Plugin:
+    """A driver or face class found by name, with its ``[drivers.NAME]`` or ``[faces.NAME]``
+    table validated by the class's own ``Options`` model (None for a class without one)."""
+
+    name: str
+    cls: Any
+    options: BaseModel | None
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        """An instance: ``cls(options, ...)``, or ``cls(...)`` for a class without options."""
+        if self.options is None:
+            return self.cls(*args, **kwargs)
+        return self.cls(self.options, *args, **kwargs)
+
+
+def configure(
+    group: str,
+    name: str,
+    config: Config,
+    source: Path | None = None,
+    table: tuple[str, str] | None = None,
+) -> Plugin:
+    """The plugin ``name`` of ``group`` with its options from ``config``: the one place a
+    plugin is loaded and its table validated (PluginError, or ConfigError naming the key).
+    ``table`` is where the options are when not in ``[drivers.NAME]``/``[faces.NAME]``:
+    ``("displays", "hall")`` for a named display."""
+    cls = load(group, name)
+    return Plugin(name, cls, options(group, name, cls, config, source, table))
+
+
+def options(
+    group: str,
+    name: str,
+    cls: Any,
+    config: Config,
+    source: Path | None = None,
+    table: tuple[str, str] | None = None,
+) -> BaseModel | None:
+    """``cls``'s table in ``config`` (``[drivers.NAME]``, ``[faces.NAME]``, or ``table``)
+    validated by its ``Options``; a class without one takes no options, so a table for it is
+    a configuration error rather than ignored."""
+    kind, key = table or (TABLES[group], name)
+    model = getattr(cls, "Options", None)
+    if model is not None:
+        return plugin_options(config, kind, key, model, source)
+    given = getattr(config, kind).get(key)
+    if given and (kind != "displays" or set(given) - {"driver"}):
+        where = Origin(source, config._overridden)((kind, key))
+        raise ConfigError(
+            f"{where}: [{kind}.{shown(key, quote=False)}]: the {_kind(group)} {shown(name)}"
+            " takes no options"
+        )
+    return None
+
+
+def unknown(group: str, name: str) -> UnknownPlugin | None:
+    """The error for a name that is neither registered in ``group`` nor a ``module:Class``
+    spec, or None; without loading anything."""
+    if ":" in name:
+        return None
+    eps = registered(group)
+    return None if name in eps else UnknownPlugin(_kind(group), name, list(eps))
+
+
+_loaded: dict[tuple[str, str], Any] | None = None  # classes loaded in this command, if kept
+
+
+@contextmanager
+def once_per_command() -> Iterator[None]:
+    """Within it, each plugin is looked up, imported and checked once: a command asks for
+    its driver and face from several places (names, options, building, reloads)."""
+    global _loaded
+    outer, _loaded = _loaded, {}
+    try:
+        yield
+    finally:
+        _loaded = outer
+
+
 def load(group: str, name: str) -> Any:
     """The class registered as ``name`` in ``group``, or named by a ``module:Class`` spec,
     checked against the contract of its kind."""
+    if _loaded is None:
+        return _load(group, name)
+    if (group, name) not in _loaded:
+        _loaded[group, name] = _load(group, name)
+    return _loaded[group, name]
+
+
+def _load(group: str, name: str) -> Any:
     kind = _kind(group)
     if ":" in name:
         cls = _import(name)
@@ -129,14 +222,3 @@ def driver_problem(cls: Any) -> str | None:
         if not isinstance(getattr(cls, "name", None), str):
             return "it has no name"
     return _options_problem(cls, required=False)
-
-
-def importable(modules: tuple[str, ...]) -> bool:
-    """True when every module could be imported here (checked without importing them)."""
-    for module in modules:
-        try:
-            if importlib.util.find_spec(module) is None:
-                return False
-        except (ImportError, ValueError):
-            return False
-    return True

@@ -21,18 +21,23 @@ driver on the vendor's mock or emulator, and say how to read the display back::
         def build_without_hardware(self):
             MyDriver(MyDriver.Options())         # where the device is missing
 
-Hooks left as they are make the tests that need them skip, with the reason.
+Hooks left as they are make the tests that need them skip, with the reason. A driver with
+hardware (one whose test says how to build it without) must also say so from its
+``check(machine, options)`` on ``machine_without_hardware(root)``: by default a machine with no
+board, no device nodes and no libraries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from binclock.driver import DriverOptions, DriverUnavailable, FrameSizeError
 from binclock.frame import RGB, Frame
+from binclock.machine import Finding, Machine, User, check
 
 ANY_SIZE = (3, 6)  # the frame size tried on drivers that take any size
 
@@ -72,7 +77,24 @@ class DriverContract:
         """Build the driver where its library or device is missing (it should raise)."""
         pytest.skip("this driver's test does not say how to build it without hardware")
 
+    def machine_without_hardware(self, root: Path) -> Machine:
+        """A machine on which the driver cannot open: by default, nothing under ``root``
+        (no board model, no device nodes) and no module importable."""
+        return Machine(
+            root=root,
+            user=User("nobody", 65534, frozenset()),
+            groups=(),
+            environ={},
+            importable=lambda modules: False,
+            cwd=root,
+        )
+
     # -- helpers -------------------------------------------------------------------------
+
+    def findings(self, driver: Any, machine: Machine) -> list[Finding]:
+        """What the driver class's check finds on ``machine`` with the driver's options."""
+        options = getattr(driver, "options", None)
+        return check(type(driver), machine, options)
 
     def frame_size(self, driver: Any) -> tuple[int, int]:
         return tuple(driver.size) if driver.size is not None else ANY_SIZE  # type: ignore[return-value]
@@ -159,6 +181,18 @@ class DriverContract:
         driver.show(pattern(w, h))
         driver.close()
         driver.close()
+
+    def test_check_gives_a_finding_for_this_machine(self, driver: Any) -> None:
+        first, *more = self.findings(driver, Machine())
+        assert first.found and "\n" not in first.found + first.fix
+        assert all(f.check and "\n" not in f.found + f.fix for f in more)
+
+    def test_check_says_what_to_do_without_hardware(self, driver: Any, tmp_path: Path) -> None:
+        if type(self).build_without_hardware is DriverContract.build_without_hardware:
+            self.build_without_hardware()  # skips, saying why
+        first = self.findings(driver, self.machine_without_hardware(tmp_path))[0]
+        assert first.fix, f"check() found {first.found!r} and nothing to do on a bare machine"
+        assert "\n" not in first.fix, "the fix must be one line saying what to do"
 
     def test_missing_hardware_raises_driver_unavailable(self) -> None:
         with pytest.raises(DriverUnavailable) as caught:

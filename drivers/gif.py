@@ -64,6 +64,7 @@ class GifDriver(BaseDriver):
     Options: ClassVar[type[DriverOptions]] = GifOptions
     animates = False  # one picture per second; fades would only churn the file
     requires: ClassVar[tuple[str, ...]] = ("PIL",)
+    check = classmethod(snapshot.check)
 
     def __init__(self, options: GifOptions | None = None, **kwargs: Any) -> None:
         super().__init__(options, **kwargs)

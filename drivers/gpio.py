@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from binclock.driver import BaseDriver, DriverOptions
-from binclock.drivers import pins
+from binclock.drivers import pins, pins_check
 from binclock.frame import RGB, Frame
+from binclock.machine import Finding, Machine
 
 
 class GpioOptions(pins.PinGridOptions):
@@ -38,6 +39,11 @@ class GpioDriver(BaseDriver):
     description: ClassVar[str] = "plain LEDs on GPIO pins (gpiozero)"
     Options: ClassVar[type[DriverOptions]] = GpioOptions
     requires: ClassVar[tuple[str, ...]] = ("gpiozero",)
+
+    @classmethod
+    def check(cls, machine: Machine, options: GpioOptions) -> list[Finding]:
+        """gpiozero and the pins, with a pin library that can do PWM when ``pwm`` is set."""
+        return pins_check.check(machine, pwm=bool(options.pwm))
 
     def __init__(
         self, options: GpioOptions | None = None, *, pin_factory: Any = None, **kwargs: Any

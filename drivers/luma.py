@@ -8,16 +8,14 @@ pixel; an OLED shows each pixel as a square or round dot of ``dot`` x ``dot`` pi
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
 from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable, Side
 from binclock.drivers.pins import Threshold, luminance
 from binclock.frame import RGB, Frame
-
-if TYPE_CHECKING:
-    from binclock.doctor import Finding, Machine
+from binclock.machine import Finding, Machine, not_installed
 
 Device = Literal["max7219", "ssd1306", "ssd1309", "sh1106", "sh1107"]
 
@@ -229,17 +227,19 @@ class LumaDriver(BaseDriver):
 
     @classmethod
     def check(cls, machine: Machine, options: LumaOptions) -> Finding:
-        """What ``doctor`` says: the bus's device node is there and open to the user."""
-        from binclock.doctor import Finding, access_fix, enable_fix
-
+        """What ``doctor`` says: the libraries, then the bus's device node there and open to
+        the user."""
+        missing = not_installed(machine, cls.requires, INSTALL)
+        if missing is not None:
+            return missing
         node = options.node()
         path = machine.path(node)
         if not path.exists():
             param = "spi" if options.bus == "spi" else "i2c_arm"
             fix = missing_node(options)
-            return Finding(f"{node} is missing", enable_fix(machine, param, fix))
+            return Finding(f"{node} is missing", machine.enable_fix(param, fix))
         if not machine.may_open(path):
-            return Finding(f"{node}: may not open it", access_fix(machine, path))
+            return Finding(f"{node}: may not open it", machine.access_fix(path))
         return Finding(f"{options.device} on {node}")
 
     def lit(self, frame: Frame) -> list[tuple[int, RGB]]:

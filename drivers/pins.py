@@ -1,7 +1,6 @@
 """GPIO pins for the gpio and servo drivers: pin names, pin grids in config, and gpiozero access.
 
-Pins are BCM GPIO numbers (``17``) or names gpiozero also understands (``"GPIO17"``,
-``"BCM17"``, ``"BOARD11"``, ``"J8:11"``); ``"-"`` marks a cell with nothing wired to it.
+Pin names come from ``binclock.pinnames``, which the configuration shares.
 Nothing here imports gpiozero until a driver is built.
 """
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,25 +16,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import BeforeValidator, Field, ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BeforeValidator, Field, model_validator
 
+from binclock import machine
 from binclock.driver import DriverOptions, DriverUnavailable
 from binclock.frame import RGB
+from binclock.pinnames import invalid, parse_pin
 
 log = logging.getLogger(__name__)
 
-# The 40-pin header of every Pi since the B+: physical pin -> BCM GPIO number or supply rail.
-HEADER: Mapping[int, int | str] = {
-    1: "3V3", 2: "5V", 3: 2, 4: "5V", 5: 3, 6: "GND", 7: 4, 8: 14, 9: "GND", 10: 15,
-    11: 17, 12: 18, 13: 27, 14: "GND", 15: 22, 16: 23, 17: "3V3", 18: 24, 19: 10, 20: "GND",
-    21: 9, 22: 25, 23: 11, 24: 8, 25: "GND", 26: 7, 27: 0, 28: 1, 29: 5, 30: "GND",
-    31: 6, 32: 12, 33: 13, 34: "GND", 35: 19, 36: 16, 37: 26, 38: 20, 39: "GND", 40: 21,
-}  # fmt: skip
-GPIOS = frozenset(p for p in HEADER.values() if isinstance(p, int))  # GPIO0 .. GPIO27
-
-NONE = "-"
-PIN_HELP = "a pin is a BCM number such as 17, or 'GPIO17', 'BOARD11' or '-' for none"
 
 # The default wiring (docs/gpio.md): the binary face's columns H, M, S, 32 at the top.
 # Hours never reach 32, so that cell has no LED.
@@ -49,47 +37,7 @@ DEFAULT_GRID: tuple[tuple[int | None, ...], ...] = (
     (13, 21, 27),
 )
 
-_BCM = re.compile(r"(?:GPIO|BCM)?(\d+)")
-_PHYSICAL = re.compile(r"(?:BOARD|J8:)(\d+)")
-
-
-def parse_pin(value: Any) -> int | None:
-    """A pin as a BCM number on the 40-pin header, or None for ``"-"``; ValueError otherwise."""
-    if value is None or value == NONE:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(PIN_HELP)
-    if isinstance(value, str):
-        text = value.strip().upper()
-        if match := _PHYSICAL.fullmatch(text):
-            return _physical(int(match.group(1)))
-        match = _BCM.fullmatch(text)
-        if not match:
-            raise ValueError(PIN_HELP)
-        value = int(match.group(1))
-    if value not in GPIOS:
-        raise ValueError(f"GPIO{value} is not on the 40-pin header (GPIO0 to GPIO27)")
-    return value
-
-
-def _physical(number: int) -> int:
-    if number not in HEADER:
-        raise ValueError(f"the header has pins 1 to 40, not {number}")
-    pin = HEADER[number]
-    if isinstance(pin, str):
-        raise ValueError(f"header pin {number} is {pin}, not a GPIO")
-    return pin
-
-
 Pin = Annotated[int | None, BeforeValidator(parse_pin)]
-
-
-def invalid(model: type, loc: tuple[str | int, ...], value: Any, message: str) -> ValidationError:
-    """A validation error at ``loc`` (so the config error names that key), for model checks."""
-    error = PydanticCustomError("invalid_pins", message)
-    return ValidationError.from_exception_data(
-        model.__name__, [InitErrorDetails(type=error, loc=loc, input=value)]
-    )
 
 
 # When an on/off pixel (an LED on a pin, a disc, a monochrome display's dot) is lit.
@@ -300,14 +248,8 @@ def no_factory(
 
 
 def is_raspberry_pi(proc: Path = Path("/proc")) -> bool:
-    """True when the device tree or cpuinfo names a Raspberry Pi."""
-    for source in (proc / "device-tree" / "model", proc / "cpuinfo"):
-        try:
-            if "Raspberry Pi" in source.read_text(errors="replace"):
-                return True
-        except OSError:
-            continue
-    return False
+    """True when the board's model (the device tree's, else cpuinfo's) names a Raspberry Pi."""
+    return machine.is_pi(machine.read_model(proc / "device-tree" / "model", proc / "cpuinfo"))
 
 
 T = TypeVar("T")

@@ -34,6 +34,7 @@ class PngDriver(BaseDriver):
     Options: ClassVar[type[DriverOptions]] = PngOptions
     animates = False  # one picture per second; fades would only churn the file
     requires: ClassVar[tuple[str, ...]] = ("PIL",)
+    check = classmethod(snapshot.check)
 
     def __init__(self, options: PngOptions | None = None, **kwargs: Any) -> None:
         super().__init__(options, **kwargs)

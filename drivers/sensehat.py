@@ -17,8 +17,10 @@ from binclock.drivers.sensehat_backends import (
     open_sense_hat,
     permission_hint,
 )
+from binclock.drivers.sensehat_check import check as check_here
 from binclock.drivers.sensehat_joystick import Joystick
 from binclock.frame import RGB, Frame
+from binclock.machine import Finding, Machine
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,11 @@ class SenseHatDriver(BaseDriver):
     Options: ClassVar[type[DriverOptions]] = SenseHatOptions
     requires: ClassVar[tuple[str, ...]] = ("sense_hat", "RTIMU")
     size = (8, 8)
+
+    @classmethod
+    def check(cls, machine: Machine, options: SenseHatOptions) -> Finding:
+        """The HAT's devices and libraries, or sense_emu alone for the emulator."""
+        return check_here(machine, options.backend)
 
     def __init__(
         self,

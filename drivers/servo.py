@@ -18,8 +18,9 @@ from typing import Any, ClassVar, Protocol, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable
-from binclock.drivers import pins
+from binclock.drivers import pins, pins_check
 from binclock.frame import Frame
+from binclock.machine import Finding, Machine
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +212,11 @@ class ServoDriver(BaseDriver):
     Options: ClassVar[type[DriverOptions]] = ServoOptions
     requires: ClassVar[tuple[str, ...]] = ("gpiozero",)
     animates = False  # a disc shows one side or the other: no fades
+
+    @classmethod
+    def check(cls, machine: Machine, options: ServoOptions) -> list[Finding]:
+        """gpiozero and the pins, with a pin library that can do PWM."""
+        return pins_check.check(machine, pwm=True)
 
     def __init__(
         self,

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from binclock.config import Colour
 from binclock.driver import DriverOptions, DriverUnavailable, Side, WriteFailed
+from binclock.machine import Finding, Machine, not_installed
 
 INSTALL_HINT = "pip install 'binclock[snapshot]'"
 MAX_IMAGE_SIDE = 4096  # image pixels a side: a picture of any real display fits
@@ -84,6 +85,21 @@ def output_path(path: Path, driver: str) -> Path:
     if target.is_dir():
         raise DriverUnavailable(f"cannot write {target}: it is a directory ({fix} to a file)")
     return target
+
+
+def check(cls: type, machine: Machine, options: SnapshotOptions) -> Finding:
+    """Pillow, then the file's folder there and writable, as the driver checks it when it
+    opens (a classmethod of the png and gif drivers)."""
+    missing = not_installed(machine, ("PIL",), INSTALL_HINT)
+    if missing is not None:
+        return missing
+    target = options.path.expanduser().absolute()  # type: ignore[attr-defined]
+    try:
+        output_path(machine.path(target), cls.name)  # type: ignore[attr-defined]
+    except DriverUnavailable as exc:
+        found = f"cannot write {target}"
+        return Finding(found, machine.said(exc).removeprefix(f"{found}: "))
+    return Finding(f"writes {target}")
 
 
 def new_file_mode() -> int:

@@ -10,18 +10,18 @@ only when the driver is built.
 from __future__ import annotations
 
 import atexit
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from binclock.config import ButtonAction, ButtonConfig, ControlsConfig
 from binclock.controls import Control, Press
 from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable
+from binclock.drivers import pins_check
 from binclock.drivers.sensehat import visible
 from binclock.frame import Frame
-
-if TYPE_CHECKING:
-    from binclock.doctor import Finding, Machine
+from binclock.machine import ENABLE_SPI as SPI_FIX
+from binclock.machine import Finding, Machine, not_installed
 
 WIDTH, HEIGHT = 17, 7
 SPI_DEVICES = ("/dev/spidev0.0", "/dev/spidev0.1")  # the left and right LED controllers
@@ -204,21 +204,18 @@ class UnicornHatMiniDriver(BaseDriver):
     def check(cls, machine: Machine, options: DriverOptions) -> Finding:
         """What the HAT needs here: the libraries, both SPI devices open to the user, and
         GPIO pins for the chip selects and the buttons."""
-        from binclock.doctor import Finding, access_fix, enable_fix, gpio_pins
-
-        missing = [m for m in cls.requires if not machine.importable((m,))]
-        if missing:
-            return Finding(f"not installed: no module {', '.join(missing)}", INSTALL)
+        missing = not_installed(machine, cls.requires, INSTALL)
+        if missing is not None:
+            return missing
         found = []
         for device in SPI_DEVICES:
             path = machine.path(device)
             if not path.exists():
-                fix = enable_fix(machine, "spi", "enable SPI: sudo raspi-config nonint do_spi 0")
-                return Finding(f"no {device}: SPI is off", fix)
+                return Finding(f"no {device}: SPI is off", machine.enable_fix("spi", SPI_FIX))
             if not machine.may_open(path):
-                return Finding(f"{device}: may not open it", access_fix(machine, path))
+                return Finding(f"{device}: may not open it", machine.access_fix(path))
             found.append(device)
-        pins = gpio_pins(machine, machine.host(), options, pwm=False)
+        pins = pins_check.pin_library(machine, pwm=False)
         if pins.fix:
             return Finding(f"{', '.join(found)}; GPIO: {pins.found}", pins.fix)
         return Finding(f"{', '.join(found)}; {pins.found}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import stat
+import subprocess
+import sys
 from dataclasses import replace
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -177,7 +179,7 @@ def test_laptop_board_is_not_applicable_and_says_where_to_look(root):
 
 def test_laptop_gets_no_device_or_group_rows(root):
     checks = {r.check for r in diagnose(root.machine(), using())}
-    assert not checks & {"GPIO chips", "GPIO memory", "SPI", "I2C", "Sense HAT", "groups"}
+    assert not checks & {"GPIO chips", "GPIO memory", "SPI", "I2C", "groups"}
 
 
 def test_laptop_with_the_terminal_driver_passes(root):
@@ -198,6 +200,21 @@ def test_hardware_drivers_not_in_use_on_a_laptop_are_not_applicable(root):
     rows = diagnose(root.machine(), using("terminal"))
     assert row(rows, "driver neopixel").status is Status.NA
     assert row(rows, "driver gpio").status is Status.NA
+
+
+def test_board_and_the_neopixel_check_read_the_same_model(root):
+    """A board that names itself only in cpuinfo is a Pi 4 to the doctor and the driver alike."""
+    root.write("/proc/cpuinfo", f"processor\t: 0\nModel\t\t: {PI4}\n")
+    root.device("/dev/mem", "kmem", 0o640)
+    rows = diagnose(root.machine(user=ROOT_USER), using("neopixel"))
+    assert row(rows, "board") == Row(Status.OK, "board", PI4)
+    assert row(rows, "driver neopixel").found.startswith("rpi_ws281x on GPIO 18")
+
+
+def test_importing_doctor_imports_no_driver():
+    code = "import sys, binclock.doctor; print(sorted(m for m in sys.modules if 'drivers' in m))"
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert imported.stdout.strip() == "[]", imported.stderr
 
 
 # -- the clock --------------------------------------------------------------------------
@@ -411,24 +428,6 @@ def test_root_needs_no_groups(root):
 
 
 # -- the Sense HAT ----------------------------------------------------------------------
-
-
-def test_sense_hat_is_found_by_its_framebuffer_name(root):
-    hat = row(diagnose(sense_hat(pi4(root)).machine(), using()), "Sense HAT")
-    assert hat == Row(Status.OK, "Sense HAT", "/dev/fb1, /dev/input/event2")
-
-
-def test_no_sense_hat_is_not_applicable(root):
-    hat = row(diagnose(pi4(root).machine(), using()), "Sense HAT")
-    assert (hat.status, hat.found) == (Status.NA, "no 'RPi-Sense FB' framebuffer")
-
-
-def test_sense_hat_without_video_group_warns_on_the_framebuffer(root):
-    user = User("alice", 1001, frozenset({"alice", "input", "i2c"}))
-    hat = row(diagnose(sense_hat(pi4(root)).machine(user=user), using()), "Sense HAT")
-    assert hat.status is Status.WARN
-    assert "may not open /dev/fb1" in hat.found
-    assert hat.fix == "sudo usermod -aG video $USER, then log out and in again"
 
 
 def test_sense_hat_without_video_group_fails_the_sensehat_driver_in_use(root):

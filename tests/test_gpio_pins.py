@@ -9,7 +9,7 @@ import gpiozero
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from binclock import config
+from binclock import config, pinnames
 from binclock.driver import DriverUnavailable
 from binclock.drivers import pins
 from binclock.drivers.gpio import GpioOptions
@@ -62,7 +62,7 @@ def test_anything_else_is_not_a_pin(value):
 
 def test_the_header_table_agrees_with_gpiozero():
     header = MockFactory().board_info.headers["J8"].pins
-    ours = {n: f"GPIO{p}" if isinstance(p, int) else p for n, p in pins.HEADER.items()}
+    ours = {n: f"GPIO{p}" if isinstance(p, int) else p for n, p in pinnames.HEADER.items()}
     assert ours == {n: info.name for n, info in header.items()}
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import textwrap
+from collections import Counter
+from importlib.metadata import EntryPoint
 
 import pytest
 
-from binclock import registry
+from binclock import config, machine, registry
+from binclock.cli import main
 from binclock.drivers.terminal import TerminalDriver
+from binclock.pipeline import build_driver
 
 
 @pytest.fixture
@@ -71,8 +76,8 @@ def test_spec_naming_a_missing_class_is_a_broken_plugin():
 
 
 def test_importable_checks_without_importing():
-    assert registry.importable(("json",))
-    assert not registry.importable(("no_such_module_here",))
+    assert machine.importable(("json",))
+    assert not machine.importable(("no_such_module_here",))
 
 
 def test_spec_naming_a_missing_module_says_where_modules_are_looked_for():
@@ -124,7 +129,9 @@ def test_spec_whose_module_fails_while_importing_is_a_broken_plugin(tmp_path, mo
         registry.load(registry.DRIVERS, "explodes:Driver")
 
 
-def test_a_class_with_show_close_and_name_is_a_driver_without_subclassing(tmp_path, monkeypatch):
+@pytest.fixture
+def plain_display(tmp_path, monkeypatch):
+    """A driver module of a class with no Options (the Driver protocol alone)."""
     (tmp_path / "plain_display.py").write_text(
         "class Plain:\n"
         "    name = 'plain'\n"
@@ -133,7 +140,70 @@ def test_a_class_with_show_close_and_name_is_a_driver_without_subclassing(tmp_pa
         "    def close(self): pass\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert registry.load(registry.DRIVERS, "plain_display:Plain").name == "plain"
+    yield "plain_display:Plain"
+    sys.modules.pop("plain_display", None)
+
+
+def test_a_class_with_show_close_and_name_is_a_driver_without_subclassing(plain_display):
+    assert registry.load(registry.DRIVERS, plain_display).name == "plain"
+
+
+def plain_config(tmp_path, spec: str) -> str:
+    path = tmp_path / "clock.toml"
+    path.write_text(f'driver = "{spec}"\n[drivers."{spec}"]\nwidth = 8\n')
+    return str(path)
+
+
+NO_OPTIONS = "[drivers.plain_display:Plain]: the driver 'plain_display:Plain' takes no options"
+
+
+def test_check_config_refuses_a_table_for_a_driver_without_options(plain_display, tmp_path, capsys):
+    assert main(["check-config", plain_config(tmp_path, plain_display)]) == 78
+    assert capsys.readouterr().err.strip().endswith(NO_OPTIONS)
+
+
+def test_the_clock_refuses_a_table_for_a_driver_without_options_as_check_config_does(
+    plain_display, tmp_path, capsys
+):
+    config = plain_config(tmp_path, plain_display)
+    assert main(["--config", config, "--once", "--at", "13:37:42"]) == 78
+    assert capsys.readouterr().err.strip().endswith(NO_OPTIONS)
+
+
+def test_a_driver_without_options_and_no_table_is_built_without_options(plain_display):
+    cfg = config.validate({"driver": plain_display})
+    assert build_driver(cfg).name == "plain"
+
+
+@pytest.fixture
+def loads(monkeypatch):
+    """How many times each plugin's entry point was loaded, by (group, name)."""
+    counted: Counter[tuple[str, str]] = Counter()
+    real = EntryPoint.load
+
+    def counting(self: EntryPoint):
+        counted[self.group, self.name] += 1
+        return real(self)
+
+    monkeypatch.setattr(EntryPoint, "load", counting)
+    return counted
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["--driver", "jsonl", "--once", "--at", "13:37:42"],
+        ["check-config", "--driver", "jsonl"],
+        ["doctor", "--driver", "jsonl"],
+        ["test-pattern", "--driver", "jsonl", "--delay", "0"],
+    ],
+)
+def test_a_command_loads_each_plugin_once(command, loads, monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    main(command)
+    assert loads[registry.DRIVERS, "jsonl"] == 1
+    assert max(loads.values()) == 1
 
 
 def test_every_registered_plugin_meets_its_contract():

@@ -9,12 +9,14 @@ from typing import Any, ClassVar
 from binclock.driver import BaseDriver, DriverOptions
 from binclock.drivers.neopixel import layout
 from binclock.drivers.neopixel.backend import Backend, open_backend
+from binclock.drivers.neopixel.check import check as check_here
 from binclock.drivers.neopixel.colour import FULL, CurrentModel, Limiter
 from binclock.drivers.neopixel.host import Host
 from binclock.drivers.neopixel.options import NeoPixelOptions
 from binclock.drivers.neopixel.preflight import choose
 from binclock.drivers.neopixel.prepare import Preparer
 from binclock.frame import Frame
+from binclock.machine import Finding, Machine
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,11 @@ class NeoPixelDriver(BaseDriver):
         self.words = self.preparer.dark()
         self._warned = False
         atexit.register(self.close)
+
+    @classmethod
+    def check(cls, machine: Machine, options: NeoPixelOptions) -> Finding:
+        """The backend ``auto`` would pick here (or the one set), its checks and libraries."""
+        return check_here(machine, options)
 
     def describe_pixel(self, x: int, y: int) -> str:
         """Which LED on the strip shows pixel (x, y), for ``binclock test-pattern``."""

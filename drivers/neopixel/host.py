@@ -1,20 +1,20 @@
-"""What this machine is and lets us open: the board model, device nodes, the SPI buffer."""
+"""The board as the NeoPixel driver needs it: the model, device nodes, the SPI buffer.
+
+The model and the buffer size are read by ``binclock.machine``, as for every driver and for
+``binclock doctor``, so they can never disagree.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MODEL = Path("/proc/device-tree/model")
-DEV = Path("/dev")
-SPIDEV_BUFSIZ = Path("/sys/module/spidev/parameters/bufsiz")
-DEFAULT_SPIDEV_BUFSIZ = 4096  # the kernel's default, also Adafruit_PureIO's chunk size
+from binclock import machine
+from binclock.machine import DEFAULT_SPIDEV_BUFSIZ, MODEL, SPIDEV_BUFSIZ, Machine
 
-_PI = re.compile(r"Raspberry Pi\b")
-_PI5 = re.compile(r"Raspberry Pi (5|500|Compute Module 5)\b")
+DEV = Path("/dev")
 
 
 def read_write(path: Path) -> bool:
@@ -26,7 +26,7 @@ def read_write(path: Path) -> bool:
 class Host:
     """The board and its devices, as seen by this process.
 
-    ``model`` is the device tree's model string (None where there is none, as on a PC);
+    ``model`` is the board's model string (None where there is none, as on a PC);
     ``dev`` is where device nodes live and ``access`` says whether one may be opened.
     """
 
@@ -43,24 +43,23 @@ class Host:
         bufsiz_path: Path = SPIDEV_BUFSIZ,
     ) -> Host:
         """Read the board model and spidev's buffer size from this machine."""
-        try:
-            model: str | None = model_path.read_bytes().decode(errors="replace").strip("\0 \n")
-        except OSError:
-            model = None
-        try:
-            bufsiz = int(bufsiz_path.read_text().strip())
-        except (OSError, ValueError):
-            bufsiz = DEFAULT_SPIDEV_BUFSIZ
-        return cls(model or None, dev, bufsiz)
+        cpuinfo = model_path.parents[1] / "cpuinfo"  # /proc/device-tree/model: /proc/cpuinfo
+        model = machine.read_model(model_path, cpuinfo)
+        return cls(model, dev, machine.read_spidev_bufsiz(bufsiz_path))
+
+    @classmethod
+    def of(cls, seen: Machine) -> Host:
+        """The board of ``seen``, with its device permissions judged as ``seen`` judges them."""
+        return cls(seen.model, seen.path(DEV), seen.spidev_bufsiz, seen.may_open)
 
     @property
     def is_pi(self) -> bool:
-        return self.model is not None and _PI.match(self.model) is not None
+        return machine.is_pi(self.model)
 
     @property
     def is_pi5(self) -> bool:
         """A Raspberry Pi 5, 500 or Compute Module 5 (RP1 I/O: no rpi_ws281x, PIO instead)."""
-        return self.model is not None and _PI5.match(self.model) is not None
+        return machine.is_pi5(self.model)
 
     def device(self, name: str) -> Path:
         return self.dev / name

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from binclock import registry
+from binclock.machine import Machine
 from fake_is31fl3731 import absent_bus
 
 from binclock_scrollphathd import ScrollPhatHdDriver, ScrollPhatHdOptions
@@ -33,9 +34,18 @@ def test_list_drivers_shows_it_ready_only_with_its_i2c_bus():
     assert row[:2] == ["scrollphathd", ready]
 
 
-def test_without_its_bus_it_is_unavailable_saying_to_enable_i2c():
-    problem = ScrollPhatHdDriver.unavailable(ScrollPhatHdOptions(bus=absent_bus()))
-    assert problem is not None and "raspi-config nonint do_i2c 0" in problem
+def test_without_its_bus_its_check_says_to_enable_i2c():
+    finding = ScrollPhatHdDriver.check(Machine(), ScrollPhatHdOptions(bus=absent_bus()))
+    assert "raspi-config nonint do_i2c 0" in finding.fix
+
+
+def test_doctor_gives_it_a_row_like_a_built_in_driver():
+    report = binclock("doctor", "--driver", "scrollphathd").stdout.splitlines()
+    row = next(line for line in report if "driver scrollphathd (in use)" in line)
+    if Path("/dev/i2c-1").exists():
+        assert row.split()[0] in ("ok", "fail")  # fail: no permission, said on the next line
+    else:
+        assert row.split()[0] == "fail" and "no /dev/i2c-1" in row
 
 
 def test_once_on_a_missing_bus_exits_69_with_one_line():

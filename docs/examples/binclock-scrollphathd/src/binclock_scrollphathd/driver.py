@@ -5,11 +5,11 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable
 from binclock.frame import Frame
+from binclock.machine import Finding, Machine
 from pydantic import Field
 
 WIDTH, HEIGHT = 17, 7
@@ -74,11 +74,18 @@ class ScrollPhatHdDriver(BaseDriver):
             raise DriverUnavailable(unreachable(exc, opts)) from None
 
     @classmethod
-    def unavailable(cls, options: DriverOptions) -> str | None:
-        """No I²C bus device, no pHAT: what ``--list-drivers`` and ``binclock doctor`` say
-        before anyone tries to open it."""
-        bus = options.bus  # type: ignore[attr-defined]
-        return None if Path(f"/dev/i2c-{bus}").exists() else no_bus(bus)
+    def check(cls, machine: Machine, options: ScrollPhatHdOptions) -> Finding:
+        """This driver's row in ``binclock doctor``, and READY in ``--list-drivers``: the
+        libraries, the bus's device node and whether you may open it. It opens nothing."""
+        missing = machine.missing(cls.requires)
+        if missing:
+            return Finding(f"not installed: no module {', '.join(missing)}", INSTALL)
+        node = machine.path(f"/dev/i2c-{options.bus}")
+        if not node.exists():
+            return Finding(f"no /dev/i2c-{options.bus}", no_bus(options.bus))
+        if not machine.may_open(node):
+            return Finding(f"/dev/i2c-{options.bus}: may not open it", machine.access_fix(node))
+        return Finding(f"I2C bus {options.bus}, the pHAT expected at 0x{options.address:02x}")
 
     def _draw(self, frame: Frame) -> None:
         levels = [0] * LEDS
