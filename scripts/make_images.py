@@ -20,6 +20,7 @@ import contextlib
 import io
 import itertools
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -99,6 +100,28 @@ def recording(path: Path, face: str, seconds: int, **options: Any) -> Path:
     finally:
         driver.close()
     return path
+
+
+# Several displays at once: one clock, a square matrix and a 3x6 strip, both png displays.
+SEVERAL = {"matrix": {"width": 8, "height": 8}, "strip": {"width": 3, "height": 6}}
+
+
+def several(out: Path) -> list[Path]:
+    """What one ``binclock --once`` shows at 13:37:42 on each of the displays in SEVERAL,
+    run as a user would, with ``[displays.NAME]`` tables naming the png driver twice."""
+    paths = [out / f"displays-{name}.png" for name in SEVERAL]
+    tables = [
+        f'[displays.{name}]\ndriver = "png"\npath = "{path}"\n'
+        + "".join(f"{key} = {value}\n" for key, value in size.items())
+        for (name, size), path in zip(SEVERAL.items(), paths, strict=True)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        file = Path(folder) / "config.toml"
+        file.write_text(f"driver = {list(SEVERAL)!r}\n\n" + "\n".join(tables))
+        at = AT.strftime("%H:%M:%S")
+        command = [sys.executable, "-m", "binclock", "--config", str(file), "--at", at, "--once"]
+        subprocess.run(command, check=True, env=os.environ | {"TZ": "UTC"})
+    return paths
 
 
 def luma(path: Path, face: str, options: dict[str, Any], transform: str, scale: int) -> Path:
@@ -216,6 +239,7 @@ def make_all(out: Path) -> list[Path]:
         snapshot(out / "unicornhatmini-binary.png", "binary", width=17, height=7, **UNICORN),
         snapshot(out / "unicornhatmini-bcd.png", "bcd", width=17, height=7, **UNICORN),
         recording(out / "clock.gif", "binary", GIF_SECONDS),
+        *several(out),
         luma(out / "luma-max7219.png", "binary", *LUMA_MAX7219),
         luma(out / "luma-ssd1306.png", "binary", LUMA_OLED, "identity", LUMA_OLED_SCALE),
         luma(

@@ -46,6 +46,8 @@ EXPECTED = [
     "unicornhatmini-binary.png",
     "unicornhatmini-bcd.png",
     "clock.gif",
+    "displays-matrix.png",
+    "displays-strip.png",
     "luma-max7219.png",
     "luma-ssd1306.png",
     "luma-ssd1306-round.png",
