@@ -176,6 +176,12 @@ def open_device(options: LumaOptions) -> Any:
             f" {options.node()}; check the wiring and the address (i2cdetect -y"
             f" {options.i2c_port})"
         ) from None
+    except OSError as exc:
+        interface.cleanup()
+        raise DriverUnavailable(
+            f"luma: the {options.device} on {options.node()} failed while being set up"
+            f" ({exc.strerror}); check the wiring"
+        ) from None
 
 
 def build(options: LumaOptions, interface: Any) -> Any:

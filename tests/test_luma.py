@@ -340,6 +340,16 @@ def test_an_oled_not_answering_at_its_address_says_so(monkeypatch):
     assert i2c.closed
 
 
+def test_a_bus_failing_while_luma_sets_the_display_up_is_unavailable(monkeypatch):
+    with kernel(monkeypatch, Spi(fails_after=3)) as (spi, _):
+        message = unavailable()
+    assert message == (
+        "luma: the max7219 on /dev/spidev0.0 failed while being set up (Input/output error);"
+        " check the wiring"
+    )
+    assert spi.closed
+
+
 def test_real_spidev_without_the_node_is_unavailable():
     pytest.importorskip("spidev")
     assert "(/dev/spidev6.2 is missing)" in unavailable(spi_port=6, spi_device=2)
