@@ -60,7 +60,9 @@ class LumaOptions(DriverOptions):
         None, description="OLED: the panel's height in pixels (default: the device's usual)"
     )
     rotate: Literal[0, 90, 180, 270] = Field(
-        0, description="how the display is turned, clockwise, as mounted"
+        0,
+        description="turns the picture clockwise on the display, as luma's rotate does: 90 for"
+        " a display mounted a quarter turn anticlockwise",
     )
     spi_port: int = Field(0, ge=0, le=6, description="max7219: the SPI bus (/dev/spidevPORT.N)")
     spi_device: int = Field(

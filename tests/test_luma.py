@@ -183,6 +183,12 @@ def test_max7219_is_one_led_per_pixel_over_the_whole_chain():
     assert on_dummy(cascaded=2, rotate=90).size == (8, 16)
 
 
+def test_a_quarter_rotation_turns_the_picture_clockwise_on_the_display():
+    driver = on_dummy(cascaded=1, rotate=90)
+    driver.show(Frame(8, 8, (WHITE,) + ((0, 0, 0),) * 63))
+    assert dummy_lit(driver) == {(7, 0)}, "the picture's top-left is the display's top-right"
+
+
 def test_oled_pixels_are_dots_of_the_configured_size():
     assert on_dummy(device="ssd1306").size == (16, 8)
     assert on_dummy(device="ssd1306", dot=6).size == (21, 10)
