@@ -118,6 +118,11 @@ class LumaOptions(DriverOptions):
             return (self.width, self.height)
         return OLED_SIZES[self.device][0]
 
+    def usual_bus(self) -> bool:
+        """Whether the bus is the one raspi-config turns on (SPI0, I2C1); others need an
+        overlay."""
+        return self.spi_port == 0 if self.bus == "spi" else self.i2c_port == 1
+
     def node(self) -> str:
         """The device node the display is reached through."""
         if self.bus == "spi":
@@ -128,10 +133,9 @@ class LumaOptions(DriverOptions):
 def missing_node(options: LumaOptions) -> str:
     """One line for a display whose bus has no device node: which, and how to get it."""
     bus, node = options.bus, options.node()
-    default = (options.spi_port == 0) if bus == "spi" else (options.i2c_port == 1)
     how = (
         f"enable it with `{ENABLE[bus]}` and reboot"
-        if default
+        if options.usual_bus()
         else "enable that bus with a dtoverlay in /boot/firmware/config.txt and reboot"
     )
     return f"{bus.upper()} is not enabled ({node} is missing); {how}"
@@ -245,7 +249,9 @@ class LumaDriver(BaseDriver):
         if not path.exists():
             param = "spi" if options.bus == "spi" else "i2c_arm"
             fix = missing_node(options)
-            return Finding(f"{node} is missing", machine.enable_fix(param, fix))
+            if options.usual_bus():
+                fix = machine.enable_fix(param, fix)
+            return Finding(f"{node} is missing", fix)
         if not machine.may_open(path):
             return Finding(f"{node}: may not open it", machine.access_fix(path))
         return Finding(f"{options.device} on {node}")

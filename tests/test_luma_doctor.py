@@ -38,6 +38,14 @@ def test_spi_turned_on_in_config_txt_but_missing_asks_for_a_reboot(root):
     assert "raspi-config" not in row(rows, "driver luma").fix
 
 
+def test_a_second_spi_bus_missing_asks_for_its_overlay_though_spi0_is_on(root):
+    root.write("/boot/firmware/config.txt", "dtparam=spi=on\n")
+    rows = diagnose(pi4(root).machine(modules=LUMA), using("luma", luma={"spi_port": 1}))
+    luma = row(rows, "driver luma")
+    assert luma.found == "/dev/spidev1.0 is missing"
+    assert "dtoverlay" in luma.fix
+
+
 def test_oled_checks_the_i2c_bus_it_is_configured_on(root):
     oled = {"device": "ssd1306", "i2c_port": 3}
     rows = diagnose(pi4(root).machine(modules=LUMA), using("luma", luma=oled))
