@@ -134,11 +134,16 @@ class UnicornHatMiniDriver(BaseDriver):
         except ImportError as exc:
             missing = exc.name or "unicornhatmini"
             raise DriverUnavailable(f"the {missing} library is missing: {INSTALL}") from None
+        # Built in two steps so that the SPI devices a failing set-up opened can be closed.
+        self.hat = UnicornHATMini.__new__(UnicornHATMini)
         try:
-            self.hat = UnicornHATMini()
+            self.hat.__init__()
         # spidev raises OSError for a missing or closed device; RPi.GPIO raises RuntimeError
         # off a Pi, and rpi-lgpio its own lgpio.error for pins it cannot claim.
         except Exception as exc:  # noqa: BLE001 - each pin library has its own errors
+            for side in ("left_matrix", "right_matrix"):
+                if hasattr(self.hat, side):
+                    getattr(self.hat, side)[0].close()
             raise DriverUnavailable(hat_error(exc)) from None
         try:
             self.hat.set_rotation(opts.rotation)

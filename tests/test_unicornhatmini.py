@@ -212,6 +212,18 @@ def test_off_a_pi_exits_69_with_the_pin_librarys_reason(hat, tmp_path, capsys, m
     assert err.count("\n") == 1 and "can only be run on a Raspberry Pi" in err
 
 
+def test_a_set_up_failing_after_the_spi_devices_opened_closes_them(hat, monkeypatch):
+    def refuse(*_: object, **__: object) -> None:
+        raise RuntimeError("This module can only be run on a Raspberry Pi!")
+
+    import unicornhatmini
+
+    monkeypatch.setattr(unicornhatmini.GPIO, "setup", refuse)
+    with pytest.raises(DriverUnavailable):
+        UnicornHatMiniDriver(NO_BUTTONS)
+    assert [device.closed for device in hat.devices] == [True, True]
+
+
 def test_chip_select_pins_held_by_the_kernel_exit_69_with_the_reason_unquoted(
     hat, tmp_path, capsys, monkeypatch
 ):
