@@ -34,6 +34,7 @@ ENABLE = {
     "i2c": "sudo raspi-config nonint do_i2c 0",
 }
 INSTALL = "pip install 'binclock[luma]'"
+BUS_LIBRARY = {"spi": "spidev", "i2c": "smbus2"}  # what luma's serial interfaces import
 
 
 class LumaOptions(DriverOptions):
@@ -239,9 +240,9 @@ class LumaDriver(BaseDriver):
 
     @classmethod
     def check(cls, machine: Machine, options: LumaOptions) -> Finding:
-        """What ``doctor`` says: the libraries, then the bus's device node there and open to
-        the user."""
-        missing = not_installed(machine, cls.requires, INSTALL)
+        """What ``doctor`` says: the libraries (with the bus's own), then the bus's device
+        node there and open to the user."""
+        missing = not_installed(machine, (*cls.requires, BUS_LIBRARY[options.bus]), INSTALL)
         if missing is not None:
             return missing
         node = options.node()

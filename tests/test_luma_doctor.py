@@ -10,7 +10,7 @@ from test_doctor import MODULES, FakeRoot, User, pi4, row, using
 from binclock.doctor import Status, diagnose, here
 from binclock.drivers.luma import LumaDriver, LumaOptions
 
-LUMA = MODULES | set(LumaDriver.requires)
+LUMA = MODULES | set(LumaDriver.requires) | {"spidev", "smbus2"}
 
 
 @pytest.fixture
@@ -69,6 +69,13 @@ def test_user_outside_the_spi_group_is_told_to_join_it(root):
 def test_without_luma_installed_the_extra_is_named(root):
     rows = diagnose(pi4(root).machine(), using("luma"))
     assert row(rows, "driver luma").fix == "pip install 'binclock[luma]'"
+
+
+def test_without_spidev_a_max7219_is_not_ready(root):
+    rows = diagnose(pi4(root).machine(modules=LUMA - {"spidev"}), using("luma"))
+    luma = row(rows, "driver luma")
+    assert (luma.status, luma.fix) == (Status.FAIL, "pip install 'binclock[luma]'")
+    assert "spidev" in luma.found
 
 
 def test_list_drivers_calls_luma_ready_only_where_its_bus_is(root):
