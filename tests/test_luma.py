@@ -31,7 +31,7 @@ from binclock.drivers.luma import LumaDriver, LumaOptions
 from binclock.faces.time import BinaryFace
 from binclock.frame import Frame
 from binclock.painter import Painter
-from binclock.testing import DriverContract
+from binclock.testing import DriverContract, pattern
 
 # luma's device code reads images with a call newer Pillow deprecates; not ours to change
 pytestmark = pytest.mark.filterwarnings("ignore:Image.Image.getdata:DeprecationWarning")
@@ -176,6 +176,43 @@ def test_oled_ram_holds_the_time_of_each_frame(monkeypatch, device, model, secon
                 when.second,
             )
         driver.close()
+
+
+def turned_back(lit, rotate, panel):
+    """The panel's lit pixels as the picture's: luma turns the picture ``rotate`` degrees
+    clockwise onto a panel of ``panel`` (width, height)."""
+    w, h = panel
+    back = {
+        0: lambda x, y: (x, y),
+        90: lambda x, y: (y, w - 1 - x),
+        180: lambda x, y: (w - 1 - x, h - 1 - y),
+        270: lambda x, y: (h - 1 - y, x),
+    }[rotate]
+    return {back(x, y) for x, y in lit}
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+@pytest.mark.parametrize(
+    ("device", "read", "panel"),
+    [
+        ("max7219", lambda spi, i2c: max7219_chain(spi, 2).lit(), (16, 8)),
+        ("ssd1306", lambda spi, i2c: oled(i2c, Ssd1306).lit(), (128, 64)),
+        ("sh1106", lambda spi, i2c: oled(i2c, Sh1106).lit(), (128, 64)),
+    ],
+)
+def test_every_rotation_shows_the_frame_turned_on_the_chip(
+    monkeypatch, device, read, panel, rotate
+):
+    with kernel(monkeypatch) as (spi, i2c):
+        options = {"cascaded": 2} if device == "max7219" else {"dot": 4}
+        driver = LumaDriver(LumaOptions(device=device, rotate=rotate, **options))
+        frame = pattern(*driver.size)
+        driver.show(frame)
+        picture = turned_back(read(spi, i2c), rotate, panel)
+    dot = 1 if device == "max7219" else 4
+    w = driver.size[0]
+    lit = {(i % w, i // w) for i, rgb in enumerate(frame.pixels) if rgb != (0, 0, 0)}
+    assert cells(picture, driver.size, dot, driver.origin) == lit
 
 
 def test_max7219_is_one_led_per_pixel_over_the_whole_chain():
