@@ -40,7 +40,8 @@ def six_bits(frame: Frame) -> list[tuple[int, int, int]]:
 def turned(frame: Frame, rotation: int) -> list[tuple[int, int, int]]:
     """Where the HAT shows each pixel of ``frame`` drawn with ``rotation``, read back as a
     17x7 picture: a half turn swaps both ways; a quarter turn (90) puts the frame's top
-    row down the right end of the matrix and its left column along the top."""
+    row down the right end of the matrix and its left column along the top, three quarters
+    (270) its top row up the left end and its left column along the bottom."""
     levels = six_bits(frame)
     picture = [(0, 0, 0)] * (WIDTH * HEIGHT)
     for i, colour in enumerate(levels):
@@ -49,6 +50,8 @@ def turned(frame: Frame, rotation: int) -> list[tuple[int, int, int]]:
             px, py = WIDTH - 1 - x, HEIGHT - 1 - y
         elif rotation == 90:
             px, py = WIDTH - 1 - y, x
+        elif rotation == 270:
+            px, py = y, HEIGHT - 1 - x
         else:
             px, py = x, y
         picture[py * WIDTH + px] = colour
@@ -129,6 +132,14 @@ def test_a_quarter_turn_makes_a_display_seven_wide_and_seventeen_high(hat):
     driver.show(frame)
     assert driver.size == (7, 17)
     assert hat.image() == turned(frame, 90)
+
+
+def test_three_quarter_turn_stands_the_frame_on_the_other_end(hat):
+    driver = UnicornHatMiniDriver(UnicornHatMiniOptions(buttons=False, rotation=270))
+    frame = pattern(7, 17)
+    driver.show(frame)
+    assert driver.size == (7, 17)
+    assert hat.image() == turned(frame, 270)
 
 
 def test_brightness_sets_both_controllers_led_current(hat):
