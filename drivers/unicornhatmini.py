@@ -35,6 +35,10 @@ JOIN_GROUPS = (
     "no permission to use the Unicorn HAT Mini's SPI device and pins: add the user to the"
     " spi and gpio groups (sudo usermod -aG spi,gpio $USER), then log out and in again"
 )
+# RPi.GPIO does not run on a Pi 5, and lgpio may not claim the pins the SPI driver holds.
+PI5_CHIP_SELECTS = (
+    "a Raspberry Pi 5: Pimoroni's library cannot toggle the HAT's chip selects (GPIO 8 and 7) there"
+)
 LOWEST_LIT = 4  # the HAT keeps 6 bits a channel (value >> 2): below 4 is dark
 
 Letter = Literal["a", "b", "x", "y"]
@@ -207,11 +211,13 @@ class UnicornHatMiniDriver(BaseDriver):
 
     @classmethod
     def check(cls, machine: Machine, options: DriverOptions) -> Finding:
-        """What the HAT needs here: the libraries, both SPI devices open to the user, and
-        GPIO pins for the chip selects and the buttons."""
+        """What the HAT needs here: the libraries, a Pi other than a 5, both SPI devices
+        open to the user, and GPIO pins for the chip selects and the buttons."""
         missing = not_installed(machine, cls.requires, INSTALL)
         if missing is not None:
             return missing
+        if machine.is_pi5:
+            return Finding(PI5_CHIP_SELECTS, "use the HAT on a Raspberry Pi 1 to 4")
         found = []
         for device in SPI_DEVICES:
             path = machine.path(device)
