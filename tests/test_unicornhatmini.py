@@ -126,20 +126,13 @@ def test_a_half_turn_shows_the_frame_upside_down(hat):
     assert hat.image() == turned(frame, 180)
 
 
-def test_a_quarter_turn_makes_a_display_seven_wide_and_seventeen_high(hat):
-    driver = UnicornHatMiniDriver(UnicornHatMiniOptions(buttons=False, rotation=90))
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_quarter_turn_makes_a_display_seven_wide_and_seventeen_high(hat, rotation):
+    driver = UnicornHatMiniDriver(UnicornHatMiniOptions(buttons=False, rotation=rotation))
     frame = pattern(7, 17)
     driver.show(frame)
     assert driver.size == (7, 17)
-    assert hat.image() == turned(frame, 90)
-
-
-def test_three_quarter_turn_stands_the_frame_on_the_other_end(hat):
-    driver = UnicornHatMiniDriver(UnicornHatMiniOptions(buttons=False, rotation=270))
-    frame = pattern(7, 17)
-    driver.show(frame)
-    assert driver.size == (7, 17)
-    assert hat.image() == turned(frame, 270)
+    assert hat.image() == turned(frame, rotation)
 
 
 def test_brightness_sets_both_controllers_led_current(hat):
