@@ -34,6 +34,7 @@ ENABLE = {
     "i2c": "sudo raspi-config nonint do_i2c 0",
 }
 INSTALL = "pip install 'binclock[luma]'"
+BUS_LIBRARY = {"spi": "spidev", "i2c": "smbus2"}  # what luma's serial interfaces import
 
 
 class LumaOptions(DriverOptions):
@@ -60,7 +61,9 @@ class LumaOptions(DriverOptions):
         None, description="OLED: the panel's height in pixels (default: the device's usual)"
     )
     rotate: Literal[0, 90, 180, 270] = Field(
-        0, description="how the display is turned, clockwise, as mounted"
+        0,
+        description="turns the picture clockwise on the display, as luma's rotate does: 90 for"
+        " a display mounted a quarter turn anticlockwise",
     )
     spi_port: int = Field(0, ge=0, le=6, description="max7219: the SPI bus (/dev/spidevPORT.N)")
     spi_device: int = Field(
@@ -116,6 +119,11 @@ class LumaOptions(DriverOptions):
             return (self.width, self.height)
         return OLED_SIZES[self.device][0]
 
+    def usual_bus(self) -> bool:
+        """Whether the bus is the one raspi-config turns on (SPI0, I2C1); others need an
+        overlay."""
+        return self.spi_port == 0 if self.bus == "spi" else self.i2c_port == 1
+
     def node(self) -> str:
         """The device node the display is reached through."""
         if self.bus == "spi":
@@ -126,10 +134,9 @@ class LumaOptions(DriverOptions):
 def missing_node(options: LumaOptions) -> str:
     """One line for a display whose bus has no device node: which, and how to get it."""
     bus, node = options.bus, options.node()
-    default = (options.spi_port == 0) if bus == "spi" else (options.i2c_port == 1)
     how = (
         f"enable it with `{ENABLE[bus]}` and reboot"
-        if default
+        if options.usual_bus()
         else "enable that bus with a dtoverlay in /boot/firmware/config.txt and reboot"
     )
     return f"{bus.upper()} is not enabled ({node} is missing); {how}"
@@ -175,6 +182,12 @@ def open_device(options: LumaOptions) -> Any:
             f"luma: no {options.device} answers at {options.i2c_address:#04x} on"
             f" {options.node()}; check the wiring and the address (i2cdetect -y"
             f" {options.i2c_port})"
+        ) from None
+    except OSError as exc:
+        interface.cleanup()
+        raise DriverUnavailable(
+            f"luma: the {options.device} on {options.node()} failed while being set up"
+            f" ({exc.strerror}); check the wiring"
         ) from None
 
 
@@ -227,9 +240,9 @@ class LumaDriver(BaseDriver):
 
     @classmethod
     def check(cls, machine: Machine, options: LumaOptions) -> Finding:
-        """What ``doctor`` says: the libraries, then the bus's device node there and open to
-        the user."""
-        missing = not_installed(machine, cls.requires, INSTALL)
+        """What ``doctor`` says: the libraries (with the bus's own), then the bus's device
+        node there and open to the user."""
+        missing = not_installed(machine, (*cls.requires, BUS_LIBRARY[options.bus]), INSTALL)
         if missing is not None:
             return missing
         node = options.node()
@@ -237,7 +250,9 @@ class LumaDriver(BaseDriver):
         if not path.exists():
             param = "spi" if options.bus == "spi" else "i2c_arm"
             fix = missing_node(options)
-            return Finding(f"{node} is missing", machine.enable_fix(param, fix))
+            if options.usual_bus():
+                fix = machine.enable_fix(param, fix)
+            return Finding(f"{node} is missing", fix)
         if not machine.may_open(path):
             return Finding(f"{node}: may not open it", machine.access_fix(path))
         return Finding(f"{options.device} on {node}")

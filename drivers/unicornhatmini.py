@@ -35,6 +35,10 @@ JOIN_GROUPS = (
     "no permission to use the Unicorn HAT Mini's SPI device and pins: add the user to the"
     " spi and gpio groups (sudo usermod -aG spi,gpio $USER), then log out and in again"
 )
+# RPi.GPIO does not run on a Pi 5, and lgpio may not claim the pins the SPI driver holds.
+PI5_CHIP_SELECTS = (
+    "a Raspberry Pi 5: Pimoroni's library cannot toggle the HAT's chip selects (GPIO 8 and 7) there"
+)
 LOWEST_LIT = 4  # the HAT keeps 6 bits a channel (value >> 2): below 4 is dark
 
 Letter = Literal["a", "b", "x", "y"]
@@ -134,11 +138,16 @@ class UnicornHatMiniDriver(BaseDriver):
         except ImportError as exc:
             missing = exc.name or "unicornhatmini"
             raise DriverUnavailable(f"the {missing} library is missing: {INSTALL}") from None
+        # Built in two steps so that the SPI devices a failing set-up opened can be closed.
+        self.hat = UnicornHATMini.__new__(UnicornHATMini)
         try:
-            self.hat = UnicornHATMini()
+            self.hat.__init__()
         # spidev raises OSError for a missing or closed device; RPi.GPIO raises RuntimeError
         # off a Pi, and rpi-lgpio its own lgpio.error for pins it cannot claim.
         except Exception as exc:  # noqa: BLE001 - each pin library has its own errors
+            for side in ("left_matrix", "right_matrix"):
+                if hasattr(self.hat, side):
+                    getattr(self.hat, side)[0].close()
             raise DriverUnavailable(hat_error(exc)) from None
         try:
             self.hat.set_rotation(opts.rotation)
@@ -202,11 +211,13 @@ class UnicornHatMiniDriver(BaseDriver):
 
     @classmethod
     def check(cls, machine: Machine, options: DriverOptions) -> Finding:
-        """What the HAT needs here: the libraries, both SPI devices open to the user, and
-        GPIO pins for the chip selects and the buttons."""
+        """What the HAT needs here: the libraries, a Pi other than a 5, both SPI devices
+        open to the user, and GPIO pins for the chip selects and the buttons."""
         missing = not_installed(machine, cls.requires, INSTALL)
         if missing is not None:
             return missing
+        if machine.is_pi5:
+            return Finding(PI5_CHIP_SELECTS, "use the HAT on a Raspberry Pi 1 to 4")
         found = []
         for device in SPI_DEVICES:
             path = machine.path(device)

@@ -35,6 +35,7 @@ class Spi:
     chip select held low for it."""
 
     failure: int | None = None  # errno of opening, e.g. ENOENT: the node is missing
+    fails_after: int | None = None  # transfers that go through before each one fails (EIO)
     opened: tuple[int, int] | None = None
     transfers: list[bytes] = field(default_factory=list)
     closed: bool = False
@@ -57,6 +58,11 @@ class SpiDev:
 
     def writebytes(self, data: list[int]) -> None:
         assert self.record.opened and len(data) <= 4096, "spidev takes 4096 bytes a transfer"
+        if (
+            self.record.fails_after is not None
+            and len(self.record.transfers) >= self.record.fails_after
+        ):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
         self.record.transfers.append(bytes(data))
 
     def close(self) -> None:

@@ -31,7 +31,7 @@ from binclock.drivers.luma import LumaDriver, LumaOptions
 from binclock.faces.time import BinaryFace
 from binclock.frame import Frame
 from binclock.painter import Painter
-from binclock.testing import DriverContract
+from binclock.testing import DriverContract, pattern
 
 # luma's device code reads images with a call newer Pillow deprecates; not ours to change
 pytestmark = pytest.mark.filterwarnings("ignore:Image.Image.getdata:DeprecationWarning")
@@ -178,9 +178,52 @@ def test_oled_ram_holds_the_time_of_each_frame(monkeypatch, device, model, secon
         driver.close()
 
 
+def turned_back(lit, rotate, panel):
+    """The panel's lit pixels as the picture's: luma turns the picture ``rotate`` degrees
+    clockwise onto a panel of ``panel`` (width, height)."""
+    w, h = panel
+    back = {
+        0: lambda x, y: (x, y),
+        90: lambda x, y: (y, w - 1 - x),
+        180: lambda x, y: (w - 1 - x, h - 1 - y),
+        270: lambda x, y: (h - 1 - y, x),
+    }[rotate]
+    return {back(x, y) for x, y in lit}
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+@pytest.mark.parametrize(
+    ("device", "read", "panel"),
+    [
+        ("max7219", lambda spi, i2c: max7219_chain(spi, 2).lit(), (16, 8)),
+        ("ssd1306", lambda spi, i2c: oled(i2c, Ssd1306).lit(), (128, 64)),
+        ("sh1106", lambda spi, i2c: oled(i2c, Sh1106).lit(), (128, 64)),
+    ],
+)
+def test_every_rotation_shows_the_frame_turned_on_the_chip(
+    monkeypatch, device, read, panel, rotate
+):
+    with kernel(monkeypatch) as (spi, i2c):
+        options = {"cascaded": 2} if device == "max7219" else {"dot": 4}
+        driver = LumaDriver(LumaOptions(device=device, rotate=rotate, **options))
+        frame = pattern(*driver.size)
+        driver.show(frame)
+        picture = turned_back(read(spi, i2c), rotate, panel)
+    dot = 1 if device == "max7219" else 4
+    w = driver.size[0]
+    lit = {(i % w, i // w) for i, rgb in enumerate(frame.pixels) if rgb != (0, 0, 0)}
+    assert cells(picture, driver.size, dot, driver.origin) == lit
+
+
 def test_max7219_is_one_led_per_pixel_over_the_whole_chain():
     assert on_dummy(cascaded=4).size == (32, 8)
     assert on_dummy(cascaded=2, rotate=90).size == (8, 16)
+
+
+def test_a_quarter_rotation_turns_the_picture_clockwise_on_the_display():
+    driver = on_dummy(cascaded=1, rotate=90)
+    driver.show(Frame(8, 8, (WHITE,) + ((0, 0, 0),) * 63))
+    assert dummy_lit(driver) == {(7, 0)}, "the picture's top-left is the display's top-right"
 
 
 def test_oled_pixels_are_dots_of_the_configured_size():
@@ -338,6 +381,16 @@ def test_an_oled_not_answering_at_its_address_says_so(monkeypatch):
         message = unavailable(device="ssd1306")
     assert message.startswith("luma: no ssd1306 answers at 0x3c on /dev/i2c-1")
     assert i2c.closed
+
+
+def test_a_bus_failing_while_luma_sets_the_display_up_is_unavailable(monkeypatch):
+    with kernel(monkeypatch, Spi(fails_after=3)) as (spi, _):
+        message = unavailable()
+    assert message == (
+        "luma: the max7219 on /dev/spidev0.0 failed while being set up (Input/output error);"
+        " check the wiring"
+    )
+    assert spi.closed
 
 
 def test_real_spidev_without_the_node_is_unavailable():

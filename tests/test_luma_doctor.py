@@ -10,7 +10,7 @@ from test_doctor import MODULES, FakeRoot, User, pi4, row, using
 from binclock.doctor import Status, diagnose, here
 from binclock.drivers.luma import LumaDriver, LumaOptions
 
-LUMA = MODULES | set(LumaDriver.requires)
+LUMA = MODULES | set(LumaDriver.requires) | {"spidev", "smbus2"}
 
 
 @pytest.fixture
@@ -38,6 +38,14 @@ def test_spi_turned_on_in_config_txt_but_missing_asks_for_a_reboot(root):
     assert "raspi-config" not in row(rows, "driver luma").fix
 
 
+def test_a_second_spi_bus_missing_asks_for_its_overlay_though_spi0_is_on(root):
+    root.write("/boot/firmware/config.txt", "dtparam=spi=on\n")
+    rows = diagnose(pi4(root).machine(modules=LUMA), using("luma", luma={"spi_port": 1}))
+    luma = row(rows, "driver luma")
+    assert luma.found == "/dev/spidev1.0 is missing"
+    assert "dtoverlay" in luma.fix
+
+
 def test_oled_checks_the_i2c_bus_it_is_configured_on(root):
     oled = {"device": "ssd1306", "i2c_port": 3}
     rows = diagnose(pi4(root).machine(modules=LUMA), using("luma", luma=oled))
@@ -61,6 +69,13 @@ def test_user_outside_the_spi_group_is_told_to_join_it(root):
 def test_without_luma_installed_the_extra_is_named(root):
     rows = diagnose(pi4(root).machine(), using("luma"))
     assert row(rows, "driver luma").fix == "pip install 'binclock[luma]'"
+
+
+def test_without_spidev_a_max7219_is_not_ready(root):
+    rows = diagnose(pi4(root).machine(modules=LUMA - {"spidev"}), using("luma"))
+    luma = row(rows, "driver luma")
+    assert (luma.status, luma.fix) == (Status.FAIL, "pip install 'binclock[luma]'")
+    assert "spidev" in luma.found
 
 
 def test_list_drivers_calls_luma_ready_only_where_its_bus_is(root):

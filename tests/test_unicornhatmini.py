@@ -40,7 +40,8 @@ def six_bits(frame: Frame) -> list[tuple[int, int, int]]:
 def turned(frame: Frame, rotation: int) -> list[tuple[int, int, int]]:
     """Where the HAT shows each pixel of ``frame`` drawn with ``rotation``, read back as a
     17x7 picture: a half turn swaps both ways; a quarter turn (90) puts the frame's top
-    row down the right end of the matrix and its left column along the top."""
+    row down the right end of the matrix and its left column along the top, three quarters
+    (270) its top row up the left end and its left column along the bottom."""
     levels = six_bits(frame)
     picture = [(0, 0, 0)] * (WIDTH * HEIGHT)
     for i, colour in enumerate(levels):
@@ -49,6 +50,8 @@ def turned(frame: Frame, rotation: int) -> list[tuple[int, int, int]]:
             px, py = WIDTH - 1 - x, HEIGHT - 1 - y
         elif rotation == 90:
             px, py = WIDTH - 1 - y, x
+        elif rotation == 270:
+            px, py = y, HEIGHT - 1 - x
         else:
             px, py = x, y
         picture[py * WIDTH + px] = colour
@@ -123,12 +126,13 @@ def test_a_half_turn_shows_the_frame_upside_down(hat):
     assert hat.image() == turned(frame, 180)
 
 
-def test_a_quarter_turn_makes_a_display_seven_wide_and_seventeen_high(hat):
-    driver = UnicornHatMiniDriver(UnicornHatMiniOptions(buttons=False, rotation=90))
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_quarter_turn_makes_a_display_seven_wide_and_seventeen_high(hat, rotation):
+    driver = UnicornHatMiniDriver(UnicornHatMiniOptions(buttons=False, rotation=rotation))
     frame = pattern(7, 17)
     driver.show(frame)
     assert driver.size == (7, 17)
-    assert hat.image() == turned(frame, 90)
+    assert hat.image() == turned(frame, rotation)
 
 
 def test_brightness_sets_both_controllers_led_current(hat):
@@ -210,6 +214,18 @@ def test_off_a_pi_exits_69_with_the_pin_librarys_reason(hat, tmp_path, capsys, m
     assert run_clock(tmp_path) == exitcodes.UNAVAILABLE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "can only be run on a Raspberry Pi" in err
+
+
+def test_a_set_up_failing_after_the_spi_devices_opened_closes_them(hat, monkeypatch):
+    def refuse(*_: object, **__: object) -> None:
+        raise RuntimeError("This module can only be run on a Raspberry Pi!")
+
+    import unicornhatmini
+
+    monkeypatch.setattr(unicornhatmini.GPIO, "setup", refuse)
+    with pytest.raises(DriverUnavailable):
+        UnicornHatMiniDriver(NO_BUTTONS)
+    assert [device.closed for device in hat.devices] == [True, True]
 
 
 def test_chip_select_pins_held_by_the_kernel_exit_69_with_the_reason_unquoted(

@@ -3,7 +3,7 @@ temporary root (the scenarios of test_doctor)."""
 
 from __future__ import annotations
 
-from test_doctor import MODULES, FakeRoot, User, pi4, root, row, using
+from test_doctor import MODULES, FakeRoot, User, pi4, pi5, root, row, using
 
 from binclock.doctor import Status, diagnose, here
 
@@ -55,6 +55,14 @@ def test_outside_the_gpio_group_says_to_join_it(root):
     found = unicorn(hat(root), modules=HAT_MODULES, user=user)
     assert found.status is Status.FAIL
     assert found.fix == "sudo usermod -aG gpio $USER, then log out and in again"
+
+
+def test_on_a_pi_5_it_is_not_ready_as_the_library_cannot_drive_the_chip_selects(root):
+    pi5(root).device("/dev/spidev0.1", "spi")
+    found = unicorn(root, modules=HAT_MODULES)
+    assert found.status is Status.FAIL
+    assert "Raspberry Pi 5" in found.found and "GPIO 8 and 7" in found.found
+    assert here("unicornhatmini", root.machine(modules=HAT_MODULES)).fix
 
 
 def test_list_drivers_calls_it_ready_with_spi_on(root):
