@@ -346,9 +346,27 @@ def test_an_unknown_name_among_several_on_the_command_line_is_a_usage_error(tmp_
     assert "nosuch" in capsys.readouterr().err
 
 
-def test_doctor_checks_every_display_s_driver_as_in_use(tmp_path):
+def test_doctor_checks_every_display(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('driver = ["terminal", "porch"]\n[displays.porch]\ndriver = "jsonl"\n')
     rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
-    in_use = sorted(r.check for r in rows if r.check.endswith("(in use)"))
-    assert in_use == ["driver jsonl (in use)", "driver terminal (in use)"]
+    in_use = sorted(r.check for r in rows if r.check.endswith("(in use)") or "display" in r.check)
+    assert in_use == ["display porch (driver jsonl)", "driver terminal (in use)"]
+
+
+def test_doctor_checks_a_named_display_with_its_own_table(tmp_path):
+    path = tmp_path / "config.toml"
+    missing = tmp_path / "gone" / "b.png"
+    path.write_text(f'driver = ["b"]\n[displays.b]\ndriver = "png"\npath = "{missing}"\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    found = [r for r in rows if r.check == "display b (driver png)"]
+    assert [(r.status.value, r.found) for r in found] == [("fail", f"cannot write {missing}")]
+
+
+def test_doctor_fails_a_named_display_whose_table_is_invalid(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["b"]\n[displays.b]\ndriver = "jsonl"\ncolour = "red"\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    found = [r for r in rows if r.check == "display b (driver jsonl)"]
+    assert [(r.status.value, r.found) for r in found] == [("fail", "invalid [displays.b] table")]
+    assert "displays.b.colour" in found[0].fix
