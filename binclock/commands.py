@@ -122,7 +122,30 @@ def plugin_problems(cfg: config.Config, source: Path | None, args: argparse.Name
         except registry.PluginError as exc:
             where = config.Origin(source, cfg._overridden)(path)
             found.append(f"{where}: {'.'.join(path)} = {config.shown(name)}: {exc}")
-    return found
+    return found + shared_output(cfg, source, args)
+
+
+def shared_output(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> list[str]:
+    """Two displays drawing on binclock's standard output (the terminal, jsonl) every second
+    would garble each other: a usage error when ``--driver`` names them, else a line at
+    ``driver``. ``--once`` shows them in turn, one after the other, so they may share it."""
+    if getattr(args, "once", False):
+        return []
+    on_stdout = []
+    for display in displays(cfg):
+        try:
+            cls = registry.load(registry.DRIVERS, display.driver)
+        except registry.PluginError:
+            continue  # reported where it is chosen
+        if getattr(cls, "stdout", False):
+            on_stdout.append(display.name)
+    if len(on_stdout) < 2:
+        return []
+    message = f"{' and '.join(on_stdout[:2])} both write to standard output: show only one"
+    if getattr(args, "driver", None):
+        raise UsageError(f"--driver {args.driver}: {message}")
+    where = config.Origin(source, cfg._overridden)(("driver",))
+    return [f"{where}: driver = {config.shown(cfg.driver)}: {message}"]
 
 
 def resolve(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> None:

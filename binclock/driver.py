@@ -90,6 +90,7 @@ class BaseDriver:
     description: ClassVar[str] = ""
     Options: ClassVar[type[DriverOptions]] = DriverOptions
     requires: ClassVar[tuple[str, ...]] = ()
+    stdout: ClassVar[bool] = False  # draws on binclock's standard output: one display may
     animates: bool = True
 
     size: tuple[int, int] | None = None

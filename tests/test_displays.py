@@ -370,3 +370,37 @@ def test_doctor_fails_a_named_display_whose_table_is_invalid(tmp_path):
     found = [r for r in rows if r.check == "display b (driver jsonl)"]
     assert [(r.status.value, r.found) for r in found] == [("fail", "invalid [displays.b] table")]
     assert "displays.b.colour" in found[0].fix
+
+
+def test_two_displays_on_standard_output_in_the_file_are_a_configuration_error(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["terminal", "jsonl"]\n')
+    assert cli.main(["check-config", str(path)]) == exitcodes.CONFIG
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "terminal and jsonl both write to standard output" in err
+
+
+def test_two_displays_on_standard_output_on_the_command_line_are_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    code = cli.main(["check-config", str(path), "--driver", "terminal,jsonl"])
+    assert code == exitcodes.USAGE
+    assert "both write to standard output" in capsys.readouterr().err
+
+
+def test_once_shows_displays_on_standard_output_in_turn(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["terminal", "jsonl"]\n[drivers.terminal]\ncolour = "none"\n')
+    assert cli.main(["--config", str(path), "--once", "--at", "13:37:42"]) == exitcodes.OK
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert json.loads(last)["time"][11:19] == "13:37:42"
+
+
+def test_the_same_stream_driver_twice_is_a_configuration_error(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'driver = ["a", "b"]\n[displays.a]\ndriver = "jsonl"\n[displays.b]\ndriver = "jsonl"\n'
+    )
+    assert cli.main(["check-config", str(path)]) == exitcodes.CONFIG
+    assert "a and b both write to standard output" in capsys.readouterr().err
