@@ -26,6 +26,7 @@ from binclock.pipeline import (
     build_face,
     build_pipeline,
     displays,
+    stdout_clash,
     timetable,
     timezone,
 )
@@ -126,26 +127,16 @@ def plugin_problems(cfg: config.Config, source: Path | None, args: argparse.Name
 
 
 def shared_output(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> list[str]:
-    """Two displays drawing on binclock's standard output (the terminal, jsonl) every second
-    would garble each other: a usage error when ``--driver`` names them, else a line at
-    ``driver``. ``--once`` shows them in turn, one after the other, so they may share it."""
-    if getattr(args, "once", False):
+    """Two displays drawing on standard output (``stdout_clash``): a usage error when
+    ``--driver`` names them, else a line at ``driver``. ``--once`` shows the displays in
+    turn, one after the other, so they may share it."""
+    clash = None if getattr(args, "once", False) else stdout_clash(cfg)
+    if clash is None:
         return []
-    on_stdout = []
-    for display in displays(cfg):
-        try:
-            cls = registry.load(registry.DRIVERS, display.driver)
-        except registry.PluginError:
-            continue  # reported where it is chosen
-        if getattr(cls, "stdout", False):
-            on_stdout.append(display.name)
-    if len(on_stdout) < 2:
-        return []
-    message = f"{' and '.join(on_stdout[:2])} both write to standard output: show only one"
     if getattr(args, "driver", None):
-        raise UsageError(f"--driver {args.driver}: {message}")
+        raise UsageError(f"--driver {args.driver}: {clash}")
     where = config.Origin(source, cfg._overridden)(("driver",))
-    return [f"{where}: driver = {config.shown(cfg.driver)}: {message}"]
+    return [f"{where}: driver = {config.toml_value(cfg.driver)}: {clash}"]
 
 
 def resolve(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> None:

@@ -34,7 +34,7 @@ from binclock.machine import (
     User,
 )
 from binclock.machine import check as machine_check
-from binclock.pipeline import displays
+from binclock.pipeline import displays, stdout_clash
 from binclock.sync import TIMESYNCD_FLAG, SyncCheck
 
 __all__ = ["Finding", "Group", "Machine", "Row", "Status", "User", "diagnose", "run"]
@@ -173,6 +173,10 @@ def read_config(load_config: Loader) -> Setup:
         return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, f"{origin}: {exc}"))
     except config.ConfigError as exc:
         return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, str(exc)))
+    clash = stdout_clash(cfg)
+    if clash is not None:
+        fix = f"{origin}: driver = {config.toml_value(cfg.driver)}: {clash}"
+        return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, fix))
     found = f"{where} (driver {', '.join(cfg.driver_names)}, face {cfg.face})"
     return Setup(cfg, source, in_use, Row(Status.OK, "config", found))
 

@@ -404,3 +404,12 @@ def test_the_same_stream_driver_twice_is_a_configuration_error(tmp_path, capsys)
     )
     assert cli.main(["check-config", str(path)]) == exitcodes.CONFIG
     assert "a and b both write to standard output" in capsys.readouterr().err
+
+
+def test_doctor_fails_the_config_with_two_displays_on_standard_output(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["terminal", "jsonl"]\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    found = next(r for r in rows if r.check == "config")
+    assert found.status.value == "fail"
+    assert "terminal and jsonl both write to standard output" in found.fix
