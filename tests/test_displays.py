@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from binclock import cli, commands, config, exitcodes
 from binclock.clock import ManualClock
+from binclock.control.state import Change
 from binclock.controls import Control
 from binclock.doctor import Machine, diagnose
 from binclock.driver import Finished
@@ -413,3 +414,10 @@ def test_doctor_fails_the_config_with_two_displays_on_standard_output(tmp_path):
     found = next(r for r in rows if r.check == "config")
     assert found.status.value == "fail"
     assert "terminal and jsonl both write to standard output" in found.fix
+
+
+def test_a_run_time_change_to_two_displays_on_standard_output_is_refused(tmp_path):
+    service, _ = clock_with(tmp_path, 'driver = "jsonl"\n')
+    with pytest.raises(config.ConfigError, match="jsonl and terminal both write to standard"):
+        service.apply(Change(overrides={"driver": ["jsonl", "terminal"]}))
+    assert [screen.display.name for screen in service.screens] == ["jsonl"]
