@@ -14,6 +14,8 @@ FD_ENV = "BINCLOCK_BENCHMARK_FD"
 class JsonlOnFd(JsonlDriver):
     """The jsonl display, on the descriptor named by ``BINCLOCK_BENCHMARK_FD``."""
 
+    stdout = False  # so it may run beside the terminal
+
     def __init__(self, options: JsonlOptions | None = None, **kwargs: Any) -> None:
         stream = os.fdopen(int(os.environ[FD_ENV]), "w", buffering=1)
         super().__init__(options, stream=stream, **kwargs)

@@ -26,6 +26,7 @@ from binclock.pipeline import (
     build_face,
     build_pipeline,
     displays,
+    stdout_clash,
     timetable,
     timezone,
 )
@@ -122,7 +123,20 @@ def plugin_problems(cfg: config.Config, source: Path | None, args: argparse.Name
         except registry.PluginError as exc:
             where = config.Origin(source, cfg._overridden)(path)
             found.append(f"{where}: {'.'.join(path)} = {config.shown(name)}: {exc}")
-    return found
+    return found + shared_output(cfg, source, args)
+
+
+def shared_output(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> list[str]:
+    """Two displays drawing on standard output (``stdout_clash``): a usage error when
+    ``--driver`` names them, else a line at ``driver``. ``--once`` shows the displays in
+    turn, one after the other, so they may share it."""
+    clash = None if getattr(args, "once", False) else stdout_clash(cfg)
+    if clash is None:
+        return []
+    if getattr(args, "driver", None):
+        raise UsageError(f"--driver {args.driver}: {clash}")
+    where = config.Origin(source, cfg._overridden)(("driver",))
+    return [f"{where}: driver = {config.toml_value(cfg.driver)}: {clash}"]
 
 
 def resolve(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> None:

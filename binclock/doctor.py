@@ -34,7 +34,7 @@ from binclock.machine import (
     User,
 )
 from binclock.machine import check as machine_check
-from binclock.pipeline import displays
+from binclock.pipeline import displays, stdout_clash
 from binclock.sync import TIMESYNCD_FLAG, SyncCheck
 
 __all__ = ["Finding", "Group", "Machine", "Row", "Status", "User", "diagnose", "run"]
@@ -173,6 +173,10 @@ def read_config(load_config: Loader) -> Setup:
         return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, f"{origin}: {exc}"))
     except config.ConfigError as exc:
         return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, str(exc)))
+    clash = stdout_clash(cfg)
+    if clash is not None:
+        fix = f"{origin}: driver = {config.toml_value(cfg.driver)}: {clash}"
+        return Setup(cfg, source, in_use, Row(Status.FAIL, "config", where, fix))
     found = f"{where} (driver {', '.join(cfg.driver_names)}, face {cfg.face})"
     return Setup(cfg, source, in_use, Row(Status.OK, "config", found))
 
@@ -243,20 +247,43 @@ def groups(machine: Machine) -> Row:
 
 def drivers(machine: Machine, setup: Setup) -> list[Row]:
     """One row per installed driver (and for a ``module:Class`` driver in use), from the
-    driver's own ``check``; the further findings of the driver in use as rows of their own."""
+    driver's own ``check``; a row per ``[displays.NAME]`` display, checked with its own
+    table; the further findings of each driver in use as rows of their own."""
     cfg, in_use = setup.config, setup.in_use
+    shown = displays(cfg) if cfg is not None and in_use else ()
+    plain = [d.driver for d in shown if d.table == "drivers"]
     names = list(registry.registered(registry.DRIVERS))
-    names += [name for name in in_use if name not in names]
+    names += [name for name in plain if name not in names]
     rows = []
     for name in names:
-        role = Status.FAIL if name in in_use else Status.NA
+        role = Status.FAIL if name in plain else Status.NA
         if role is Status.NA and cfg is not None and name in cfg.drivers:
             role = Status.WARN
-        label = f"driver {name}" + (" (in use)" if name in in_use else "")
-        first, *more = findings(machine, name, setup.config, setup.source)
-        rows.append(Row(role if first.fix else Status.OK, label, first.found, first.fix))
-        if name in in_use:
-            rows += [Row(f.status or role, f.check, f.found, f.fix) for f in more if f.check]
+        label = f"driver {name}" + (" (in use)" if name in plain else "")
+        rows += driver_rows(machine, setup, name, label, role, in_use=name in plain)
+    for display in shown:
+        if display.table == "displays":
+            label = f"display {display.name} (driver {display.driver})"
+            where = (display.table, display.name)
+            rows += driver_rows(machine, setup, display.driver, label, Status.FAIL, where)
+    return rows
+
+
+def driver_rows(
+    machine: Machine,
+    setup: Setup,
+    name: str,
+    label: str,
+    role: Status,
+    table: tuple[str, str] | None = None,
+    in_use: bool = True,
+) -> list[Row]:
+    """The row of driver ``name`` with its options from ``table`` (``[drivers.NAME]`` when
+    None), graded ``role`` when it finds a problem; its further findings when ``in_use``."""
+    first, *more = findings(machine, name, setup.config, setup.source, table=table)
+    rows = [Row(role if first.fix else Status.OK, label, first.found, first.fix)]
+    if in_use:
+        rows += [Row(f.status or role, f.check, f.found, f.fix) for f in more if f.check]
     return rows
 
 
@@ -266,19 +293,23 @@ def findings(
     cfg: config.Config | None = None,
     source: Path | None = None,
     cls: Any = None,
+    table: tuple[str, str] | None = None,
 ) -> list[Finding]:
     """What driver ``name`` (its class ``cls`` when already loaded) finds on ``machine`` with
-    its options from ``cfg`` (its default options without one), its own first; a ``fix`` in
-    the first means it cannot run here."""
+    its options from ``cfg`` (in ``table``, else ``[drivers.NAME]``; its default options
+    without ``cfg``), its own first; a ``fix`` in the first means it cannot run here."""
     try:
         cls = cls or registry.load(registry.DRIVERS, name)
     except registry.PluginError as exc:
         return [Finding("fails to load", str(exc))]
     try:
-        options = registry.options(registry.DRIVERS, name, cls, cfg or config.Config(), source)
+        options = registry.options(
+            registry.DRIVERS, name, cls, cfg or config.Config(), source, table
+        )
     except config.ConfigError as exc:
         if cfg is not None:
-            return [Finding(f"invalid [drivers.{name}] table", str(exc))]
+            kind, key = table or ("drivers", name)
+            return [Finding(f"invalid [{kind}.{key}] table", str(exc))]
         options = None  # a plugin whose options have required keys, and no table to read
     return machine_check(cls, machine, options)
 

@@ -66,8 +66,10 @@ class Driver(Protocol):
     shown and leave it up for a moment.
     Driver classes also carry ``name``, ``description``, ``Options`` (a DriverOptions
     model), ``requires`` (modules the driver imports), ``animates`` (False when in-between
-    fade frames are pointless, as for servos) and may carry ``check(machine, options)`` or
-    the shorter ``unavailable(options)`` (see BaseDriver), and are built as ``Cls(options)``.
+    fade frames are pointless, as for servos), ``stdout`` (True when it draws on
+    binclock's standard output, which only one display may) and may carry
+    ``check(machine, options)`` or the shorter ``unavailable(options)`` (see BaseDriver),
+    and are built as ``Cls(options)``.
     """
 
     name: str
@@ -90,6 +92,7 @@ class BaseDriver:
     description: ClassVar[str] = ""
     Options: ClassVar[type[DriverOptions]] = DriverOptions
     requires: ClassVar[tuple[str, ...]] = ()
+    stdout: ClassVar[bool] = False  # draws on binclock's standard output: one display may
     animates: bool = True
 
     size: tuple[int, int] | None = None

@@ -90,6 +90,23 @@ def displays(config: Config) -> tuple[Display, ...]:
     return tuple(found)
 
 
+def stdout_clash(config: Config) -> str | None:
+    """What is wrong when more than one display draws on binclock's standard output (its
+    driver class sets ``stdout``, as the terminal and jsonl drivers do): every second they
+    would write into each other. None when at most one does."""
+    found = []
+    for display in displays(config):
+        try:
+            cls = registry.load(registry.DRIVERS, display.driver)
+        except registry.PluginError:
+            continue  # reported where it is chosen
+        if getattr(cls, "stdout", False):
+            found.append(display.name)
+    if len(found) < 2:
+        return None
+    return f"{found[0]} and {found[1]} both write to standard output: show only one"
+
+
 def build_driver(
     config: Config, source: Path | None = None, display: Display | None = None, **handles: Any
 ) -> Driver:

@@ -19,7 +19,7 @@ from typing import Any
 
 from binclock import __version__, controls, exitcodes, registry
 from binclock.clock import Clock, SystemClock
-from binclock.config import Config, ConfigError, ControlsConfig
+from binclock.config import Config, ConfigError, ControlsConfig, toml_value
 from binclock.control import API_VERSION
 from binclock.control.api import Colour, NotifyRequest
 from binclock.control.overlay import Overlay
@@ -37,6 +37,7 @@ from binclock.pipeline import (
     build_painter,
     build_pipeline,
     displays,
+    stdout_clash,
     timetable,
     timezone,
 )
@@ -485,7 +486,13 @@ class Service:
         display that cannot be built with it, raises and changes nothing."""
         state = change.after(self.state)
         if state.overrides != self.state.overrides:
-            self._use(layered(self.base, state.overrides, self.source), self.source)
+            config = layered(self.base, state.overrides, self.source)
+            clash = stdout_clash(config)
+            if clash is not None:
+                raise ConfigError(
+                    f"run-time override: driver = {toml_value(config.driver)}: {clash}"
+                )
+            self._use(config, self.source)
         self.state = state
         if self.state_file is not None:
             try:

@@ -39,6 +39,7 @@ class JsonlDriver(BaseDriver):
     name: ClassVar[str] = "jsonl"
     description: ClassVar[str] = "one JSON object per frame on stdout (for scripts)"
     Options: ClassVar[type[DriverOptions]] = JsonlOptions
+    stdout: ClassVar[bool] = True
     animates = False  # a line per fade step would flood the reader
 
     def __init__(

@@ -58,6 +58,7 @@ class TerminalDriver(BaseDriver):
     name: ClassVar[str] = "terminal"
     description: ClassVar[str] = "this terminal, in colour (the laptop clock)"
     Options: ClassVar[type[DriverOptions]] = TerminalOptions
+    stdout: ClassVar[bool] = True
     size = None
 
     def __init__(

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from binclock import cli, commands, config, exitcodes
 from binclock.clock import ManualClock
+from binclock.control.state import Change
 from binclock.controls import Control
 from binclock.doctor import Machine, diagnose
 from binclock.driver import Finished
@@ -346,9 +347,77 @@ def test_an_unknown_name_among_several_on_the_command_line_is_a_usage_error(tmp_
     assert "nosuch" in capsys.readouterr().err
 
 
-def test_doctor_checks_every_display_s_driver_as_in_use(tmp_path):
+def test_doctor_checks_every_display(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('driver = ["terminal", "porch"]\n[displays.porch]\ndriver = "jsonl"\n')
     rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
-    in_use = sorted(r.check for r in rows if r.check.endswith("(in use)"))
-    assert in_use == ["driver jsonl (in use)", "driver terminal (in use)"]
+    in_use = sorted(r.check for r in rows if r.check.endswith("(in use)") or "display" in r.check)
+    assert in_use == ["display porch (driver jsonl)", "driver terminal (in use)"]
+
+
+def test_doctor_checks_a_named_display_with_its_own_table(tmp_path):
+    path = tmp_path / "config.toml"
+    missing = tmp_path / "gone" / "b.png"
+    path.write_text(f'driver = ["b"]\n[displays.b]\ndriver = "png"\npath = "{missing}"\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    found = [r for r in rows if r.check == "display b (driver png)"]
+    assert [(r.status.value, r.found) for r in found] == [("fail", f"cannot write {missing}")]
+
+
+def test_doctor_fails_a_named_display_whose_table_is_invalid(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["b"]\n[displays.b]\ndriver = "jsonl"\ncolour = "red"\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    found = [r for r in rows if r.check == "display b (driver jsonl)"]
+    assert [(r.status.value, r.found) for r in found] == [("fail", "invalid [displays.b] table")]
+    assert "displays.b.colour" in found[0].fix
+
+
+def test_two_displays_on_standard_output_in_the_file_are_a_configuration_error(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["terminal", "jsonl"]\n')
+    assert cli.main(["check-config", str(path)]) == exitcodes.CONFIG
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "terminal and jsonl both write to standard output" in err
+
+
+def test_two_displays_on_standard_output_on_the_command_line_are_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    code = cli.main(["check-config", str(path), "--driver", "terminal,jsonl"])
+    assert code == exitcodes.USAGE
+    assert "both write to standard output" in capsys.readouterr().err
+
+
+def test_once_shows_displays_on_standard_output_in_turn(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["terminal", "jsonl"]\n[drivers.terminal]\ncolour = "none"\n')
+    assert cli.main(["--config", str(path), "--once", "--at", "13:37:42"]) == exitcodes.OK
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert json.loads(last)["time"][11:19] == "13:37:42"
+
+
+def test_the_same_stream_driver_twice_is_a_configuration_error(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'driver = ["a", "b"]\n[displays.a]\ndriver = "jsonl"\n[displays.b]\ndriver = "jsonl"\n'
+    )
+    assert cli.main(["check-config", str(path)]) == exitcodes.CONFIG
+    assert "a and b both write to standard output" in capsys.readouterr().err
+
+
+def test_doctor_fails_the_config_with_two_displays_on_standard_output(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('driver = ["terminal", "jsonl"]\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    found = next(r for r in rows if r.check == "config")
+    assert found.status.value == "fail"
+    assert "terminal and jsonl both write to standard output" in found.fix
+
+
+def test_a_run_time_change_to_two_displays_on_standard_output_is_refused(tmp_path):
+    service, _ = clock_with(tmp_path, 'driver = "jsonl"\n')
+    with pytest.raises(config.ConfigError, match="jsonl and terminal both write to standard"):
+        service.apply(Change(overrides={"driver": ["jsonl", "terminal"]}))
+    assert [screen.display.name for screen in service.screens] == ["jsonl"]

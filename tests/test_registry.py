@@ -170,6 +170,29 @@ def test_the_clock_refuses_a_table_for_a_driver_without_options_as_check_config_
     assert capsys.readouterr().err.strip().endswith(NO_OPTIONS)
 
 
+def named_plain_config(tmp_path, spec: str, table: str) -> str:
+    path = tmp_path / "clock.toml"
+    path.write_text(f'driver = ["porch"]\n[displays.porch]\ndriver = "{spec}"\n{table}')
+    return str(path)
+
+
+def test_check_config_refuses_options_in_a_named_display_of_a_driver_without_options(
+    plain_display, tmp_path, capsys
+):
+    path = named_plain_config(tmp_path, plain_display, "width = 8\n")
+    assert main(["check-config", path]) == 78
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.strip().endswith(f"[displays.porch]: the driver '{plain_display}' takes no options")
+
+
+def test_a_named_display_of_a_driver_without_options_needs_only_its_driver_key(
+    plain_display, tmp_path, capsys
+):
+    assert main(["check-config", named_plain_config(tmp_path, plain_display, "")]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
 def test_a_driver_without_options_and_no_table_is_built_without_options(plain_display):
     cfg = config.validate({"driver": plain_display})
     assert build_driver(cfg).name == "plain"
