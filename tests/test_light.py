@@ -20,6 +20,7 @@ from i2c_fakes import Bh1750Chip, Room, StandInI2C, Tcs3400, Tsl2591Chip
 from binclock import config
 from binclock.clock import ManualClock
 from binclock.config import ConfigError, LightConfig
+from binclock.ctl import describe
 from binclock.light.curve import Level, brightness_for
 from binclock.light.room import RoomLight
 from binclock.light.sensors import SenseHatColour, SensorUnavailable, opener
@@ -296,3 +297,29 @@ def test_the_schedule_caps_the_brightness_of_a_bright_room(tmp_path):
     service, _ = clock_in_room(tmp_path, schedule)
     service.run(frames=6)
     assert brightest(service) == round(255 * 0.25)
+
+
+def test_ctl_state_shows_the_light_when_there_is_a_sensor(tmp_path):
+    i2c_fakes.ROOM.lux = 30.0
+    service, _ = clock_in_room(tmp_path)
+    service.run(frames=3)
+    lines = describe(service.view()).splitlines()
+    assert [line.split()[0] for line in lines].count("light") == 1
+    assert '"lux": 30.0' in next(line for line in lines if line.startswith("light"))
+
+
+def test_a_reload_that_drops_the_sensor_gives_back_the_configured_brightness(tmp_path):
+    i2c_fakes.ROOM.lux = 0.0
+    service, sleeper = clock_in_room(tmp_path)
+    path = tmp_path / "config.toml"
+    seen = []
+
+    def drop_sensor() -> None:
+        seen.append(brightest(service))
+        path.write_text('driver = "fake"\n[clock]\ntimezone = "UTC"\n')
+        service.reload()
+
+    sleeper.actions[5] = drop_sensor
+    service.run(frames=8)
+    assert seen == [round(255 * LightConfig().min_brightness)]
+    assert service.light is None and brightest(service) == 255
