@@ -4,6 +4,8 @@ back every minute, so the clock keeps changing its brightness while it is measur
 
 Run with the benchmarks and tests folders importable:
 PYTHONPATH=benchmarks:tests python benchmarks/ticker.py --config benchmarks/light-standin.toml
+(``sensor = "light_standin:bh1750_steady"`` instead: a room whose light never changes, so
+only the sensor's own cost is measured)
 """
 
 from __future__ import annotations
@@ -32,3 +34,8 @@ class ChangingRoom(Room):
 
 def bh1750(config: LightConfig) -> Bh1750:
     return Bh1750(config, i2c=StandInI2C(Bh1750Chip(ChangingRoom())))
+
+
+def bh1750_steady(config: LightConfig) -> Bh1750:
+    """The same in a room whose light never changes: the sensor's cost alone."""
+    return Bh1750(config, i2c=StandInI2C(Bh1750Chip(Room(lux=30.0))))
