@@ -256,8 +256,8 @@ class LightConfig(Section):
         0.03,
         ge=0.0,
         lt=1.0,
-        description="the brightness shown changes only once the smoothed one differs from it"
-        " by this much (0-1)",
+        description="a reading moves the brightness aimed for only when the curve gives one this"
+        " far from it (0-1), or a limit, so light wavering around a level does not flicker it",
     )
     interval: float = Field(
         2.0, ge=0.5, le=60.0, description="seconds between readings of the sensor"
