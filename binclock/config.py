@@ -213,6 +213,81 @@ class ServiceConfig(Section):
     )
 
 
+LIGHT_SENSORS = ("none", "sensehat", "bh1750", "tsl2591")
+
+
+class LightConfig(Section):
+    """Brightness that follows the room: a light sensor, and the curve from lux to brightness."""
+
+    sensor: str = Field(
+        "none",
+        description="the light sensor: sensehat (the Sense HAT v2's colour sensor), bh1750 or"
+        " tsl2591 (on I2C), or module:function for your own (called with this section, it"
+        " returns an object with a lux() method); none: brightness as display.brightness and"
+        " the schedule say",
+    )
+    address: int | None = Field(
+        None,
+        ge=0x03,
+        le=0x77,
+        description="the sensor's I2C address; unset: the chip's usual one (BH1750 0x23,"
+        " TSL2591 0x29)",
+    )
+    bus: int = Field(1, ge=0, description="the I2C bus number (/dev/i2c-N) of a BH1750 or TSL2591")
+    min_brightness: float = Field(
+        0.05,
+        gt=0.0,
+        le=1.0,
+        description="brightness in the dark, 0-1; above 0 so a clock that is on never looks off",
+    )
+    max_brightness: float = Field(1.0, gt=0.0, le=1.0, description="brightness in daylight, 0-1")
+    dark_lux: float = Field(1.0, gt=0.0, description="at or below this many lux: min_brightness")
+    bright_lux: float = Field(
+        1000.0, gt=0.0, description="at or above this many lux: max_brightness"
+    )
+    smoothing: float = Field(
+        20.0,
+        ge=0.0,
+        le=600.0,
+        description="time constant in seconds of the smoothing, so a passing shadow does not"
+        " flicker the clock; 0: none",
+    )
+    hysteresis: float = Field(
+        0.03,
+        ge=0.0,
+        lt=1.0,
+        description="a reading moves the brightness aimed for only when the curve gives one this"
+        " far from it (0-1), or a limit, so light wavering around a level does not flicker it",
+    )
+    interval: float = Field(
+        2.0, ge=0.5, le=60.0, description="seconds between readings of the sensor"
+    )
+    max_backoff: float = Field(
+        300.0,
+        ge=1.0,
+        le=3600.0,
+        description="longest wait in seconds between retries of a failing sensor",
+    )
+
+    @field_validator("sensor")
+    @classmethod
+    def _known_sensor(cls, value: str) -> str:
+        if value not in LIGHT_SENSORS and not re.fullmatch(r"[\w.]+:\w+", value):
+            raise ValueError(f"one of {', '.join(LIGHT_SENSORS)}, or module:function")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LightConfig:
+        if self.min_brightness > self.max_brightness:
+            message = "must not be above light.max_brightness"
+            raise invalid(type(self), ("min_brightness",), self.min_brightness, message)
+        if self.dark_lux >= self.bright_lux:
+            raise invalid(
+                type(self), ("dark_lux",), self.dark_lux, "must be below light.bright_lux"
+            )
+        return self
+
+
 class ControlConfig(Section):
     """The control API: an HTTP/JSON service on a Unix socket, for ``binclock ctl`` and the
     bridges (web page, home automation), and the file that keeps its changes."""
@@ -410,6 +485,7 @@ class Config(Section):
         " the sun), brightness or off, and days",
     )
     transition: TransitionOptions = Field(default_factory=TransitionOptions)
+    light: LightConfig = Field(default_factory=LightConfig)
     control: ControlConfig = Field(default_factory=ControlConfig)
     web: WebConfig = Field(default_factory=WebConfig)
     mqtt: MqttConfig = Field(default_factory=MqttConfig)

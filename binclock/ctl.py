@@ -87,6 +87,8 @@ def describe(view: dict[str, Any]) -> str:
     ]
     for key in ("notify", "synchronised", "time", "uptime", "version"):
         lines.append(f"{key:<13} {json.dumps(view.get(key))}")
+    if view.get("light"):
+        lines.append(f"{'light':<13} {json.dumps(view['light'])}")
     if view.get("overrides"):
         lines.append(f"{'overrides':<13} {json.dumps(view['overrides'])}")
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from binclock import config, registry
+from binclock.light.check import check as light_check
 from binclock.machine import (
     ENABLE_I2C,
     ENABLE_SPI,
@@ -75,7 +76,7 @@ def diagnose(machine: Machine, load_config: Loader) -> list[Row]:
     rows = [board(machine), clock(machine), setup.row]
     if machine.is_pi:
         rows += [*devices(machine), groups(machine)]
-    return rows + drivers(machine, setup)
+    return rows + drivers(machine, setup) + light(machine, setup)
 
 
 def exit_status(rows: Iterable[Row]) -> int:
@@ -243,6 +244,14 @@ def groups(machine: Machine) -> Row:
 
 
 # -- the drivers ------------------------------------------------------------------------
+
+
+def light(machine: Machine, setup: Setup) -> list[Row]:
+    """The light sensor's row, when the configuration names one."""
+    if setup.config is None or setup.config.light.sensor == "none":
+        return []
+    status, finding = light_check(machine, setup.config.light)
+    return [Row(status, "light sensor", finding.found, finding.fix)]
 
 
 def drivers(machine: Machine, setup: Setup) -> list[Row]:

@@ -15,25 +15,30 @@ from binclock.driver import Driver
 from binclock.faces import Face
 from binclock.frame import RGB, Frame
 from binclock.indicator import mark_pm
+from binclock.light.curve import Level
 from binclock.painter import Painter, PlacementError, Theme, scale
 from binclock.schedule import Timetable
 
 
 @dataclass(frozen=True)
 class Pipeline:
-    """Face then painter: a local time in, a frame out, dimmed as the schedule says, with
-    the PM pixel (``pm``: its index and colour) on a 12-hour clock that has one."""
+    """Face then painter: a local time in, a frame out, dimmed as the schedule says (and as
+    the room's ``light`` asks, capped by the schedule), with the PM pixel (``pm``: its index
+    and colour) on a 12-hour clock that has one."""
 
     face: Face
     painter: Painter
     schedule: Timetable = field(default_factory=lambda: Timetable(()))
     mark_index: int = 0  # the pixel of the face's first, most significant bit
     pm: tuple[int, RGB] | None = None
+    light: Level | None = None
 
     def render(self, now: datetime) -> Frame:
         painter = self.painter
-        if self.schedule:
-            level = self.schedule.brightness_at(now)
+        if self.schedule or self.light is not None:
+            level = self.schedule.brightness_at(now) if self.schedule else 1.0
+            if self.light is not None:
+                level = self.light.cap(level)
             if level != 1.0:
                 painter = replace(painter, brightness=painter.brightness * level)
         frame = painter.paint(self.face.render(now), time=now)

@@ -29,6 +29,7 @@ from binclock.driver import Driver, DriverUnavailable, Finished
 from binclock.drivers.buttons import Buttons, open_buttons
 from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
+from binclock.light.room import RoomLight, open_light
 from binclock.notify import Notifier
 from binclock.painter import PlacementError, scale
 from binclock.pipeline import (
@@ -124,6 +125,7 @@ class Service:
             close_all(self.screens)
             self.inbox.close()
             raise
+        self.light: RoomLight | None = open_light(self.config.light)
         self._unclean = False  # a display failed as it closed
         self._covering = self.screens[0]
         self.last_ping: float | None = None
@@ -219,6 +221,8 @@ class Service:
                 self.notifier.stopping()
                 if self.buttons is not None:
                     self.buttons.close()
+                if self.light is not None:
+                    self.light.close()
                 closed = close_all(self.screens) and not self._unclean
                 self.notifier.close()
         return code if closed or code != exitcodes.OK else exitcodes.SOFTWARE
@@ -275,6 +279,8 @@ class Service:
         self.last_frame = frame
         if self.hub.subscribers:
             self.hub.publish("frame", json.dumps(record(frame), separators=(",", ":")))
+        if self.light is not None and self.light.poll(self.clock.time()):
+            self._relight()  # the frames to come are rendered at the new brightness
         if covered:
             if self.state.power and self.overlay.showing is None:
                 self._publish_state()  # the notification that covered the clock is over
@@ -547,6 +553,19 @@ class Service:
         self.config, self.source = config, source
         self._hand_controls(opened)
         self.tz = timezone(config)
+        if self.light is None or self.light.config != config.light:
+            if self.light is not None:
+                self.light.close()
+            self.light = open_light(config.light)
+        self._relight()
+
+    def _relight(self) -> None:
+        """Give every display's pipeline the brightness the room's light asks for."""
+        level = self.light.level if self.light is not None else None
+        for screen in self.screens:
+            if screen.pipeline.light != level:
+                screen.pipeline = replace(screen.pipeline, light=level)
+                screen.ahead = {}
 
     def _repainted(
         self, screen: Screen, old: Config, config: Config, source: Path | None
@@ -650,6 +669,7 @@ class Service:
             "clock": {"hour12": config.clock.hour12, "seconds": config.clock.seconds},
             "schedule": dumped["schedule"],
             "schedule_now": schedule_now,
+            "light": self.light.view() if self.light is not None else None,
             "synchronised": self.synced,
             "time": when.isoformat() if when is not None else None,
             "uptime": round(self.clock.time() - self.started, 3),

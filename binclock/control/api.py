@@ -121,6 +121,17 @@ class Schedule(Model):
     )
 
 
+class LightView(Model):
+    """What the light sensor last read and the brightness it asks for."""
+
+    sensor: str = Field(description="the [light] sensor")
+    lux: float | None = Field(description="the last reading in lux; null before the first")
+    brightness: float | None = Field(
+        description="the brightness (0-1) the light asks for, before the schedule's cap"
+    )
+    working: bool = Field(description="false while the sensor fails (retried with backoff)")
+
+
 class StateView(Model):
     """``GET /api/state`` (and the answer to every change)."""
 
@@ -137,6 +148,7 @@ class StateView(Model):
     clock: dict[str, bool] = Field(description="hour12 and seconds")
     schedule: list[dict[str, Any]] = Field(description="the night-dimming entries")
     schedule_now: Schedule | None = Field(description="the entry in force, if any")
+    light: LightView | None = Field(description="the room's light, when [light] names a sensor")
     synchronised: bool | None = Field(description="whether the system clock is synchronised")
     time: str | None = Field(description="the time shown (ISO 8601)")
     uptime: float = Field(description="seconds since the clock started")
@@ -170,6 +182,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     NotifyRequest,
     Notified,
     Schedule,
+    LightView,
     FrameView,
     ErrorView,
 )
