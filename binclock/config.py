@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from binclock import sun
+from binclock.alarms import AlarmTables
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
 from binclock.pinnames import invalid, parse_pin
 from binclock.schedule import Schedule
@@ -272,7 +273,15 @@ def _button_pin(value: Any) -> int:
 
 
 # What a button can do; binclock.controls.BY_NAME maps each to its Control.
-ButtonAction = Literal["next-face", "brighter", "dimmer", "toggle-seconds", "toggle-power"]
+ButtonAction = Literal[
+    "next-face",
+    "brighter",
+    "dimmer",
+    "toggle-seconds",
+    "toggle-power",
+    "alarm-stop",
+    "alarm-snooze",
+]
 
 
 class ButtonConfig(Section):
@@ -408,6 +417,11 @@ class Config(Section):
         (),
         description="night dimming: [[schedule]] tables with from and to (times of day or of"
         " the sun), brightness or off, and days",
+    )
+    alarm: AlarmTables = Field(
+        (),
+        description="alarms and the wake-up light: [[alarm]] tables with a time (of day or"
+        " of the sun), days, a sunrise fade, then a blink or a face",
     )
     transition: TransitionOptions = Field(default_factory=TransitionOptions)
     control: ControlConfig = Field(default_factory=ControlConfig)
