@@ -293,7 +293,8 @@ class ButtonConfig(Section):
     )
     press: ButtonAction = Field(
         description="what a press does: next-face, brighter, dimmer, toggle-seconds"
-        " (seconds on/off) or toggle-power (display off/on)"
+        " (seconds on/off), toggle-power (display off/on),"
+        " alarm-stop or alarm-snooze (the alarm showing)"
     )
     long_press: ButtonAction | None = Field(
         None,
