@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from binclock import config
 from binclock.alarms import WARM_WHITE, sunrise
+from binclock.cli import main
 from binclock.clock import ManualClock
 from binclock.control.client import ControlClient
 from binclock.control.server import ControlServer
@@ -101,11 +102,11 @@ class Request:
         self.path, self.body = path, body
         self.answer: dict[str, Any] | None = None
 
-    def __call__(self, service: Service, _clock: ManualClock) -> None:
-        def ask() -> None:
-            self.answer = ControlClient(self.path).call("POST", "/api/alarm", self.body)
+    def ask(self) -> None:
+        self.answer = ControlClient(self.path).call("POST", "/api/alarm", self.body)
 
-        asking = threading.Thread(target=ask)
+    def __call__(self, service: Service, _clock: ManualClock) -> None:
+        asking = threading.Thread(target=self.ask)
         asking.start()
         deadline = time.monotonic() + WAIT
         while not service.inbox.collect() and time.monotonic() < deadline:
@@ -113,8 +114,33 @@ class Request:
         self.thread = asking
 
 
-def serve(tmp_path: Path, service: Service) -> ControlServer:
-    return ControlServer(tmp_path / "control.sock", service, group="nobody-such-group")
+class Ctl(Request):
+    """The request made by ``binclock ctl alarm ACTION``; ``code`` is its exit status."""
+
+    def ask(self) -> None:
+        self.code = main(["ctl", "--socket", str(self.path), "alarm", self.body["action"]])
+
+
+def through_the_api(
+    tmp_path: Path,
+    action: str,
+    frames: int,
+    kind: type[Request] = Request,
+    start: str = "12:10:00",
+    when: str = "12:10:01",
+) -> tuple[Service, Request]:
+    """A clock whose alarm rings at 12:10, started at ``start`` and asked to ``action`` it
+    at ``when`` through its control socket, run for ``frames`` seconds."""
+    path = tmp_path / "control.sock"
+    request = kind(path, {"action": action})
+    service = make(tmp_path, start, at={when: request})
+    server = ControlServer(path, service, group="nobody-such-group")
+    try:
+        service.run(frames=frames)
+    finally:
+        server.close()
+    request.thread.join(WAIT)
+    return service, request
 
 
 # -- the fade and the ring ---------------------------------------------------------------------
@@ -237,14 +263,7 @@ def test_on_the_spring_forward_day_an_alarm_in_the_skipped_hour_rings_once_at_03
 
 
 def test_stop_through_the_control_api_brings_the_clock_back(tmp_path):
-    request = Request(tmp_path / "control.sock", {"action": "stop"})
-    service = make(tmp_path, "12:10:00", at={"12:10:01": request})
-    server = serve(tmp_path, service)
-    try:
-        service.run(frames=4)
-    finally:
-        server.close()
-    request.thread.join(WAIT)
+    service, request = through_the_api(tmp_path, "stop", frames=4)
     assert request.answer == {"done": True, "snoozed_until": None, "alarm": None}
     colours = [whole(f) for _, f in shown(service)]
     assert colours[:2] == [lit(service, WARM_WHITE), BLACK]
@@ -252,14 +271,7 @@ def test_stop_through_the_control_api_brings_the_clock_back(tmp_path):
 
 
 def test_snooze_through_the_control_api_rings_again_after_its_minutes(tmp_path):
-    request = Request(tmp_path / "control.sock", {"action": "snooze"})
-    service = make(tmp_path, "12:10:00", at={"12:10:01": request})
-    server = serve(tmp_path, service)
-    try:
-        service.run(frames=65)
-    finally:
-        server.close()
-    request.thread.join(WAIT)
+    service, request = through_the_api(tmp_path, "snooze", frames=65)
     assert request.answer["done"] is True
     assert request.answer["snoozed_until"] == "2026-06-01T12:11:01+00:00"
     frames = dict(shown(service))  # the last frame of each second
@@ -285,3 +297,15 @@ def test_any_button_stops_a_showing_alarm_instead_of_its_own_action(tmp_path):
     service.run(frames=3)
     assert whole(service.driver.frames[-1]) is None
     assert service.config.face == "binary" and service.held.stopped
+
+
+def test_ctl_alarm_snooze_says_until_when(tmp_path, capsys):
+    service, request = through_the_api(tmp_path, "snooze", frames=3, kind=Ctl)
+    assert request.code == 0
+    assert capsys.readouterr().out == "alarm snoozed until 2026-06-01T12:11:01+00:00\n"
+    assert whole(service.driver.frames[-1]) is None
+
+
+def test_ctl_alarm_stop_with_none_showing_says_so(tmp_path, capsys):
+    _, request = through_the_api(tmp_path, "stop", 2, Ctl, start="08:00:00", when="08:00:00")
+    assert (request.code, capsys.readouterr().out) == (0, "no alarm is showing\n")
