@@ -39,6 +39,7 @@ SUNRISE: tuple[tuple[float, RGB], ...] = (
 )
 FIRST_LIGHT = 0.05
 WARM_WHITE = SUNRISE[-1][1]
+FORGET = 2 * 86400  # seconds after it rang that an alarm stopped or snoozed is forgotten
 
 
 class AlarmEntry(BaseModel):
@@ -116,10 +117,21 @@ class Held:
     snoozed: dict[Occurrence, int] = field(default_factory=dict)  # until this instant
 
     def stop(self, occurrence: Occurrence) -> Held:
-        return Held(self.stopped | {occurrence}, self.snoozed)
+        snoozed = {o: u for o, u in self.snoozed.items() if o != occurrence}
+        return Held(self.stopped | {occurrence}, snoozed).since(occurrence[1] - FORGET)
 
     def snooze(self, occurrence: Occurrence, until: int) -> Held:
-        return replace(self, snoozed={**self.snoozed, occurrence: until})
+        return replace(self, snoozed={**self.snoozed, occurrence: until}).since(
+            occurrence[1] - FORGET
+        )
+
+    def since(self, second: int) -> Held:
+        """Only the alarms that rang from ``second`` on (a clock running for months does
+        not keep every alarm it ever stopped)."""
+        return Held(
+            frozenset(o for o in self.stopped if o[1] >= second),
+            {o: u for o, u in self.snoozed.items() if o[1] >= second},
+        )
 
 
 @dataclass(frozen=True)
@@ -238,30 +250,29 @@ class Alarms:
         days = {day, first, last}
         for ring_day in sorted(days):
             for index, at in self.rings(ring_day):
-                phase = self._at(second, index, at, held)
-                if phase is not None:
-                    found.append(phase)
+                if (index, at) not in held.snoozed:
+                    found += self._at(second, index, at, held)
+        for (index, at), until in held.snoozed.items():  # however far it was put off
+            if index >= len(self.entries):
+                continue  # an alarm the configuration no longer has
+            entry = self.entries[index]
+            if until <= second < until + entry.ring * 60:
+                found.append(Phase(index, entry, at, "ring", second - until, entry.ring * 60))
         if not found:
             return None
         return min(found, key=lambda p: (p.kind != "ring", p.at, p.index))
 
-    def _at(self, second: int, index: int, at: int, held: Held) -> Phase | None:
-        occurrence = (index, at)
-        if occurrence in held.stopped:
-            return None
+    def _at(self, second: int, index: int, at: int, held: Held) -> list[Phase]:
+        """The alarm ringing at ``at`` at ``second``, unless stopped (none or one)."""
+        if (index, at) in held.stopped:
+            return []
         entry = self.entries[index]
-        ring = entry.ring * 60
-        until = held.snoozed.get(occurrence)
-        if until is not None:
-            if until <= second < until + ring:
-                return Phase(index, entry, at, "ring", second - until, ring)
-            return None
-        fade = entry.fade * 60
+        fade, ring = entry.fade * 60, entry.ring * 60
         if at - fade <= second < at:
-            return Phase(index, entry, at, "fade", second - (at - fade), fade)
+            return [Phase(index, entry, at, "fade", second - (at - fade), fade)]
         if at <= second < at + ring:
-            return Phase(index, entry, at, "ring", second - at, ring)
-        return None
+            return [Phase(index, entry, at, "ring", second - at, ring)]
+        return []
 
     def moment(self, second: int) -> str:
         """An epoch second as local ISO 8601."""

@@ -169,6 +169,26 @@ def test_a_snoozed_alarm_rings_again_after_its_snooze_minutes():
     assert clock.phase(at + 330 + 600, held) is None
 
 
+def test_an_alarm_snoozed_past_midnight_rings_the_next_day():
+    clock = alarms({"time": "23:55", "ring": 1, "snooze": 60})
+    at = second("2026-06-01T23:55:00")
+    held = Held().snooze(clock.phase(at).occurrence, at + 3600)
+    again = clock.phase(second("2026-06-02T00:55:30"), held)
+    assert (again.kind, again.at, again.elapsed) == ("ring", at, 30)
+
+
+def test_stopping_a_snoozed_alarm_stops_it():
+    clock = alarms({"time": "07:00", "snooze": 5})
+    at = second("2026-06-01T07:00:00")
+    held = Held().snooze((0, at), at + 300).stop((0, at))
+    assert clock.phase(at + 300, held) is None
+
+
+def test_alarms_stopped_days_ago_are_forgotten():
+    held = Held().stop((0, 1_000_000)).snooze((0, 2_000_000), 2_000_300)
+    assert held.stopped == frozenset() and list(held.snoozed) == [(0, 2_000_000)]
+
+
 # -- configuration ------------------------------------------------------------------------------
 
 
