@@ -154,9 +154,11 @@ class Phase:
         """The whole display's colour at full brightness (None: black, or a face)."""
         if self.kind == "fade":
             return sunrise(self.elapsed / self.length)
-        if self.entry.then == BLINK:
-            return None if self.elapsed % 2 else WARM_WHITE
-        return None
+        return self.blink() if self.entry.then == BLINK else None
+
+    def blink(self) -> RGB | None:
+        """The blink's colour this second (None: black)."""
+        return None if self.elapsed % 2 else WARM_WHITE
 
 
 def sunrise(progress: float) -> RGB:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from binclock import __version__, controls, exitcodes, registry
-from binclock.alarms import Alarms, Held, Phase
+from binclock.alarms import BLINK, Alarms, Held, Phase
 from binclock.clock import Clock, SystemClock
 from binclock.config import Config, ConfigError, ControlsConfig
 from binclock.control import API_VERSION
@@ -139,7 +139,7 @@ class Service:
         self.started = self.clock.time()
         self.alarms: Alarms = alarms_of(self.config)
         self.held = Held()  # the alarms stopped or snoozed
-        self._alarm_faces: dict[tuple[Any, str], Pipeline] = {}
+        self._alarm_faces: dict[tuple[Any, str], Pipeline | None] = {}
         self._rung: set[tuple[int, int]] = set()  # the alarms that have rung (logged once)
 
     def _restore(self) -> Config:
@@ -411,15 +411,20 @@ class Service:
         """The fade or the blink over the whole display, or the alarm's face, for the display
         being covered, at the display's brightness."""
         level = self._covering.pipeline.painter.brightness
-        if alarm.kind == "ring" and alarm.entry.then != "blink":
+        if alarm.kind == "ring" and alarm.entry.then != BLINK:
             key = (self._covering.display, alarm.entry.then)
-            pipeline = self._alarm_faces.get(key)
-            if pipeline is None:
+            if key not in self._alarm_faces:
                 shown = self.config.model_copy(update={"face": alarm.entry.then})
-                pipeline = build_pipeline(shown, self._covering.driver, None, key[0])
-                self._alarm_faces[key] = pipeline
-            return pipeline.render(clock.time or self.clock.now())
-        colour = alarm.colour()
+                try:
+                    built = build_pipeline(shown, self._covering.driver, None, key[0])
+                except SKIPPABLE as exc:
+                    log.warning("alarm %s blinks instead: %s", alarm.entry, exc)
+                    built = None
+                self._alarm_faces[key] = built
+            pipeline = self._alarm_faces[key]
+            if pipeline is not None:
+                return pipeline.render(clock.time or self.clock.now())
+        colour = alarm.blink() if alarm.kind == "ring" else alarm.colour()
         lit = BLACK if colour is None else scale(colour, level)
         return Frame.blank(clock.width, clock.height, lit)
 

@@ -201,6 +201,15 @@ def test_the_state_says_which_alarm_shows_and_what_it_does(tmp_path):
     }
 
 
+def test_an_alarm_whose_face_does_not_fit_the_display_blinks_instead(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="binclock.service")
+    small = "[drivers.fake]\nwidth = 3\nheight = 6\n"  # the binary face fits, bcd does not
+    service = make(tmp_path, "12:10:00", ALARM + 'then = "bcd"\n' + small)
+    service.run(frames=2)
+    assert [whole(f) for f in service.driver.frames] == [lit(service, WARM_WHITE), BLACK]
+    assert "alarm 12:10 blinks instead: " in caplog.text
+
+
 # -- restarts and clock steps ---------------------------------------------------------------------
 
 
