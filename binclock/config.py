@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from binclock import sun
+from binclock.alarms import AlarmTables
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
 from binclock.pinnames import invalid, parse_pin
 from binclock.schedule import Schedule
@@ -347,7 +348,15 @@ def _button_pin(value: Any) -> int:
 
 
 # What a button can do; binclock.controls.BY_NAME maps each to its Control.
-ButtonAction = Literal["next-face", "brighter", "dimmer", "toggle-seconds", "toggle-power"]
+ButtonAction = Literal[
+    "next-face",
+    "brighter",
+    "dimmer",
+    "toggle-seconds",
+    "toggle-power",
+    "alarm-stop",
+    "alarm-snooze",
+]
 
 
 class ButtonConfig(Section):
@@ -359,7 +368,8 @@ class ButtonConfig(Section):
     )
     press: ButtonAction = Field(
         description="what a press does: next-face, brighter, dimmer, toggle-seconds"
-        " (seconds on/off) or toggle-power (display off/on)"
+        " (seconds on/off), toggle-power (display off/on),"
+        " alarm-stop or alarm-snooze (the alarm showing)"
     )
     long_press: ButtonAction | None = Field(
         None,
@@ -483,6 +493,11 @@ class Config(Section):
         (),
         description="night dimming: [[schedule]] tables with from and to (times of day or of"
         " the sun), brightness or off, and days",
+    )
+    alarm: AlarmTables = Field(
+        (),
+        description="alarms and the wake-up light: [[alarm]] tables with a time (of day or"
+        " of the sun), days, a sunrise fade, then a blink or a face",
     )
     transition: TransitionOptions = Field(default_factory=TransitionOptions)
     light: LightConfig = Field(default_factory=LightConfig)

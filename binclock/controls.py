@@ -33,6 +33,11 @@ class Control(enum.Enum):
     TOGGLE_SECONDS = "toggle seconds"
     TOGGLE_POWER = "toggle power"
     QUIT = "quit"  # stop the clock, as SIGTERM does (the terminal's q key)
+    ALARM_STOP = "alarm stop"
+    ALARM_SNOOZE = "alarm snooze"
+
+
+ALARM = (Control.ALARM_STOP, Control.ALARM_SNOOZE)  # the clock's business: no change
 
 
 # The names the configuration gives them (``[[controls.buttons]]`` ``press``), as in
@@ -43,6 +48,8 @@ BY_NAME: dict[str, Control] = {
     "dimmer": Control.DIMMER,
     "toggle-seconds": Control.TOGGLE_SECONDS,
     "toggle-power": Control.TOGGLE_POWER,
+    "alarm-stop": Control.ALARM_STOP,
+    "alarm-snooze": Control.ALARM_SNOOZE,
 }
 
 Press = Callable[[Control], None]  # hands a request to the running clock, from any thread
@@ -83,7 +90,7 @@ def change(config: Config, control: Control, faces: Sequence[str], power: bool =
     ``faces`` are the face names NEXT_FACE cycles through, in order (after the last comes
     the first; a face not in the list moves to the first).
     """
-    if control is Control.QUIT:
+    if control is Control.QUIT or control in ALARM:
         return Change()
     if control is Control.TOGGLE_POWER:
         log.info("display %s", "off" if power else "on")

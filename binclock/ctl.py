@@ -48,6 +48,8 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     note.add_argument("--for", dest="duration", default="10s", metavar="TIME", help="10s, 2m")
     note.add_argument("--priority", type=int, default=0, metavar="N", help="higher goes first")
     note.add_argument("--blink", action="store_true", help="blink the colour")
+    alarm = actions.add_parser("alarm", help="stop or snooze the alarm showing")
+    alarm.add_argument("what", choices=("stop", "snooze"))
     actions.add_parser(
         "reset",
         help="back to the configuration file: drop every run-time change, turn the display on",
@@ -85,7 +87,7 @@ def describe(view: dict[str, Any]) -> str:
         f"{key:<13} {json.dumps(view.get(key)):<40} {sources.get(key, '')}".rstrip()
         for key in SHOWN
     ]
-    for key in ("notify", "synchronised", "time", "uptime", "version"):
+    for key in ("notify", "alarm", "synchronised", "time", "uptime", "version"):
         lines.append(f"{key:<13} {json.dumps(view.get(key))}")
     if view.get("light"):
         lines.append(f"{'light':<13} {json.dumps(view['light'])}")
@@ -151,6 +153,17 @@ def duration(text: str) -> int:
     return int(match.group(1)) * UNITS[match.group(2) or "s"]
 
 
+def alarm(client: ControlClient, args: argparse.Namespace) -> int:
+    answer = client.call("POST", "/api/alarm", {"action": args.what})
+    if not answer["done"]:
+        print("no alarm is showing")
+    elif answer["snoozed_until"]:
+        print(f"alarm snoozed until {answer['snoozed_until']}")
+    else:
+        print("alarm stopped")
+    return exitcodes.OK
+
+
 def reset(client: ControlClient, _args: argparse.Namespace) -> int:
     client.call("DELETE", "/api/state/overrides")
     print("run-time changes dropped; the configuration is in force")
@@ -189,6 +202,7 @@ ACTIONS: dict[str, Callable[[ControlClient, argparse.Namespace], int]] = {
     "face": face,
     "set": settings,
     "notify": notify,
+    "alarm": alarm,
     "reset": reset,
     "watch": watch,
 }

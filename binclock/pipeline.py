@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from binclock import registry
+from binclock.alarms import Alarms
 from binclock.clock import local_zone
 from binclock.config import Config, ConfigError, Origin, reason, shown
 from binclock.driver import Driver
@@ -56,6 +57,11 @@ def timezone(config: Config) -> tzinfo:
 def timetable(config: Config) -> Timetable:
     """The schedule at the clock's place and in its zone, ready to be asked every second."""
     return Timetable(config.schedule, config.clock.place(), timezone(config))
+
+
+def alarms_of(config: Config) -> Alarms:
+    """The alarms at the clock's place and in its zone, ready to be asked every second."""
+    return Alarms(config.alarm, config.clock.place(), timezone(config))
 
 
 def build_face(

@@ -162,12 +162,16 @@ class ScheduleEntry(BaseModel):
         """Whether the range starts on ``day`` (its weekday is in ``days``)."""
         return self.days is None or day.weekday() in weekdays(self.days)
 
+    def times(self) -> tuple[tuple[str, time | SunTime], ...]:
+        """Each key holding a time, with its value (for the check that sun times have a place)."""
+        return (("from", self.start), ("to", self.end))
+
     def __str__(self) -> str:
         times = f"{_written(self.start)}-{_written(self.end)}"
         return times if self.days is None else f"{times} {self.days}"
 
 
-def _minute(value: time | SunTime, events: dict[str, int] | None) -> int:
+def minute_of(value: time | SunTime, events: dict[str, int] | None) -> int:
     if isinstance(value, SunTime):
         assert events is not None  # a schedule with sun times has a place
         return value.at(events)
@@ -176,7 +180,7 @@ def _minute(value: time | SunTime, events: dict[str, int] | None) -> int:
 
 def _week_spans(entry: ScheduleEntry) -> list[tuple[int, int]]:
     """The minutes of the week a fixed-time ``entry`` covers, as half-open spans."""
-    start, end = _minute(entry.start, None), _minute(entry.end, None)
+    start, end = minute_of(entry.start, None), minute_of(entry.end, None)
     if end <= start:
         end += MINUTES_PER_DAY
     spans = []
@@ -201,16 +205,17 @@ def _no_overlaps(entries: tuple[ScheduleEntry, ...]) -> tuple[ScheduleEntry, ...
     return entries
 
 
-def _placed(entries: tuple[ScheduleEntry, ...], info: ValidationInfo) -> tuple[ScheduleEntry, ...]:
-    """Sun times need the clock's place; the error names the first key that has one."""
+def placed(entries: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
+    """Sun times need the clock's place; the error names the first key that has one.
+    Each entry says which of its keys hold times (``times()``)."""
     clock = (info.data or {}).get("clock")
     if clock is None or clock.place() is not None:
         return entries
     for index, entry in enumerate(entries):
-        for key, value in (("from", entry.start), ("to", entry.end)):
+        for key, value in entry.times():
             if isinstance(value, SunTime):
                 raise ValidationError.from_exception_data(
-                    "schedule",
+                    info.field_name or "entries",
                     [
                         {
                             "type": "value_error",
@@ -227,7 +232,7 @@ def _placed(entries: tuple[ScheduleEntry, ...], info: ValidationInfo) -> tuple[S
 
 
 Schedule = Annotated[
-    tuple[ScheduleEntry, ...], AfterValidator(_no_overlaps), AfterValidator(_placed)
+    tuple[ScheduleEntry, ...], AfterValidator(_no_overlaps), AfterValidator(placed)
 ]
 """The ``[[schedule]]`` array: ranges that do not overlap, with a place if they need one
 (a field type for the config; the place comes from the ``clock`` field before it)."""
@@ -271,7 +276,7 @@ class Timetable:
         self._suns: dict[date, dict[str, int]] = {}
         equinox = self._events(EQUINOX)
         self._crosses = tuple(
-            _minute(e.end, equinox) <= _minute(e.start, equinox) for e in self.entries
+            minute_of(e.end, equinox) <= minute_of(e.start, equinox) for e in self.entries
         )
 
     def __bool__(self) -> bool:
@@ -300,11 +305,11 @@ class Timetable:
         tomorrow = self._events(day + timedelta(days=1))
         spans: list[Span | None] = []
         for entry, crosses in zip(self.entries, self._crosses, strict=True):
-            start = _minute(entry.start, today)
+            start = minute_of(entry.start, today)
             if crosses:
-                end = MINUTES_PER_DAY + _minute(entry.end, tomorrow)
+                end = MINUTES_PER_DAY + minute_of(entry.end, tomorrow)
             else:
-                end = _minute(entry.end, today)
+                end = minute_of(entry.end, today)
             spans.append(Span(entry, start, end) if entry.on(day) and start < end else None)
         return tuple(spans)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from binclock import __version__, controls, exitcodes, registry
+from binclock.alarms import BLINK, Alarms, Held, Phase
 from binclock.clock import Clock, SystemClock
 from binclock.config import Config, ConfigError, ControlsConfig, toml_value
 from binclock.control import API_VERSION
@@ -34,6 +35,7 @@ from binclock.notify import Notifier
 from binclock.painter import PlacementError, scale
 from binclock.pipeline import (
     Pipeline,
+    alarms_of,
     build_driver,
     build_painter,
     build_pipeline,
@@ -138,6 +140,10 @@ class Service:
         self.overlay = Overlay()
         self.last_frame: Frame | None = None
         self.started = self.clock.time()
+        self.alarms: Alarms = alarms_of(self.config)
+        self.held = Held()  # the alarms stopped or snoozed
+        self._alarm_faces: dict[tuple[Any, str], Pipeline | None] = {}
+        self._rung: set[tuple[int, int]] = set()  # the alarms that have rung (logged once)
 
     def _restore(self) -> Config:
         """The configuration with the saved run-time state on top; a saved state the
@@ -257,7 +263,10 @@ class Service:
     def _tick(self, second: int) -> bool:
         """Show ``second`` on every display; False once no display is left to show it (each
         finished or failed too often in a row)."""
-        covered = not self.state.power or self.overlay.showing is not None
+        alarm = self.alarms.phase(second, self.held) if self.alarms else None
+        if alarm is not None:
+            self._ringing(alarm)
+        covered = alarm is not None or not self.state.power or self.overlay.showing is not None
         backoff = self.config.service.max_backoff
         delivered: list[Screen] = []
         for screen in self.screens:
@@ -268,7 +277,7 @@ class Service:
                 frame = self._frame(screen, second)
             if covered:
                 self._covering = screen  # a notification paints its face for this display
-                frame = self._cover(second, frame)
+                frame = self._cover(second, frame, alarm)
             if self._show(screen, second, frame):
                 delivered.append(screen)
         if not delivered:
@@ -282,7 +291,7 @@ class Service:
         if self.light is not None and self.light.poll(self.clock.time()):
             self._relight()  # the frames to come are rendered at the new brightness
         if covered:
-            if self.state.power and self.overlay.showing is None:
+            if alarm is None and self.state.power and self.overlay.showing is None:
                 self._publish_state()  # the notification that covered the clock is over
             return True  # what comes next is not the clock's frame to prepare or fade to
         upcoming = second + 1
@@ -389,15 +398,73 @@ class Service:
             frame = unsynced(frame, second, mode, self.config, screen.pipeline)
         return frame
 
-    def _cover(self, second: int, frame: Frame) -> Frame:
-        """What shows instead of the clock's ``frame``: dark when the power is off, else
-        the notification showing (or the clock's frame once it is over)."""
+    def _cover(self, second: int, frame: Frame, alarm: Phase | None = None) -> Frame:
+        """What shows instead of the clock's ``frame``: an ``alarm`` (even with the power
+        off: it is there to wake), dark when the power is off, else the notification
+        showing (or the clock's frame once it is over)."""
+        if alarm is not None:
+            shown = self._alarm_frame(alarm, frame)
+            return replace(shown, time=frame.time, labels=(), caption=frame.caption)
         if not self.state.power:
             return replace(frame, pixels=Frame.blank(frame.width, frame.height).pixels)
         shown = self.overlay.frame(second, frame)
         if shown is None:
             return frame  # the notification is over: _tick says so once it is shown
         return replace(shown, time=frame.time, labels=(), caption=frame.caption)
+
+    # -- alarms --------------------------------------------------------------------------
+
+    def _alarm_frame(self, alarm: Phase, clock: Frame) -> Frame:
+        """The fade or the blink over the whole display, or the alarm's face, for the display
+        being covered, at the display's brightness."""
+        level = self._covering.pipeline.painter.brightness
+        if alarm.kind == "ring" and alarm.entry.then != BLINK:
+            key = (self._covering.display, alarm.entry.then)
+            if key not in self._alarm_faces:
+                shown = self.config.model_copy(update={"face": alarm.entry.then})
+                try:
+                    built = build_pipeline(shown, self._covering.driver, None, key[0])
+                except SKIPPABLE as exc:
+                    log.warning("alarm %s blinks instead: %s", alarm.entry, exc)
+                    built = None
+                self._alarm_faces[key] = built
+            pipeline = self._alarm_faces[key]
+            if pipeline is not None:
+                return pipeline.render(clock.time or self.clock.now())
+        colour = alarm.blink() if alarm.kind == "ring" else alarm.colour()
+        lit = BLACK if colour is None else scale(colour, level)
+        return Frame.blank(clock.width, clock.height, lit)
+
+    def _ringing(self, alarm: Phase) -> None:
+        """Say once when an alarm starts ringing (a clock stepped back does not repeat it)."""
+        if alarm.kind != "ring" or alarm.occurrence in self._rung:
+            return
+        self._rung.add(alarm.occurrence)
+        log.info("alarm %s ringing", alarm.entry)
+        self._publish_state()
+
+    def alarm(self, action: str) -> dict[str, Any]:
+        """Stop or snooze the alarm showing now; whether one was, and the alarm now."""
+        second = math.floor(self.clock.time())
+        showing = self.alarms.phase(second, self.held) if self.alarms else None
+        until = None
+        if showing is not None:
+            if action == "snooze":
+                until = second + showing.entry.snooze * 60
+                self.held = self.held.snooze(showing.occurrence, until)
+            else:
+                self.held = self.held.stop(showing.occurrence)
+            log.info("alarm %s: %s", showing.entry, "snoozed" if until else "stopped")
+            self._publish_state()
+        return {
+            "done": showing is not None,
+            "snoozed_until": None if until is None else self.alarms.moment(until),
+            "alarm": self._alarm_view(second),
+        }
+
+    def _alarm_view(self, second: int) -> dict[str, Any] | None:
+        showing = self.alarms.phase(second, self.held) if self.alarms else None
+        return None if showing is None else self.alarms.describe(showing, self.held)
 
     def _render(self, screen: Screen, second: int) -> Frame:
         return screen.pipeline.render(datetime.fromtimestamp(second, self.tz))
@@ -470,6 +537,10 @@ class Service:
         """Apply one request from a button or key; QUIT stops the clock as SIGTERM does."""
         if control is controls.Control.QUIT:
             self._quitting = True
+            return
+        if control in controls.ALARM or self._alarm_view(math.floor(self.clock.time())):
+            # While an alarm shows, any button stops it (its snooze button snoozes it).
+            self.alarm("snooze" if control is controls.Control.ALARM_SNOOZE else "stop")
             return
         faces = list(registry.registered(registry.FACES))
         config = self.config
@@ -553,6 +624,8 @@ class Service:
         self.config, self.source = config, source
         self._hand_controls(opened)
         self.tz = timezone(config)
+        self.alarms = alarms_of(config)
+        self._alarm_faces = {}
         if self.light is None or self.light.config != config.light:
             if self.light is not None:
                 self.light.close()
@@ -674,6 +747,7 @@ class Service:
             "time": when.isoformat() if when is not None else None,
             "uptime": round(self.clock.time() - self.started, 3),
             "notify": self.overlay.describe(),
+            "alarm": self._alarm_view(math.floor(when.timestamp())) if when else None,
             "sources": sources(self.base, state, config.face),
             "overrides": state.overrides,
         }

@@ -92,6 +92,9 @@ curl --unix-socket $S -X POST -H 'Content-Type: application/json' \\
      -d '{"colour": "#ff0000", "blink": true, "seconds": 60, "priority": 5}' \\
      http://binclock/api/notify
 curl --unix-socket $S -X DELETE http://binclock/api/notify
+# Stop the alarm showing, or put it off for its snooze minutes
+curl --unix-socket $S -X POST -H 'Content-Type: application/json' \\
+     -d '{"action": "stop"}' http://binclock/api/alarm
 # The frame shown, and the live stream of frames and changes
 curl --unix-socket $S http://binclock/api/frame
 curl -N --unix-socket $S http://binclock/api/events
@@ -106,6 +109,7 @@ curl -N --unix-socket $S http://binclock/api/events
 | `DELETE /api/state/overrides` | | 200 StateView: no override, the display on |
 | `POST /api/notify` | [NotifyRequest](#notifyrequest) | 202 [Notified](#notified) |
 | `DELETE /api/notify` | | 200 `{"cleared": n}` |
+| `POST /api/alarm` | [AlarmRequest](#alarmrequest) | 200 [AlarmAnswer](#alarmanswer) |
 | `GET /api/frame` | | 200 [FrameView](#frameview); 503 before the first frame |
 | `GET /api/events` | | `text/event-stream` |
 

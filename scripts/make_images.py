@@ -32,6 +32,7 @@ import pyte
 from PIL import Image, ImageDraw, ImageFont
 
 from binclock import config
+from binclock.alarms import AlarmEntry, Alarms
 from binclock.driver import Driver
 from binclock.drivers.ansi import ANSI16
 from binclock.drivers.gif import RecordingDone
@@ -226,6 +227,27 @@ def _colour(name: str, default: RGB) -> RGB:
     return (n >> 16, n >> 8 & 255, n & 255)
 
 
+def wake_up(path: Path, minutes: int = 20, width: int = 600) -> Path:
+    """The wake-up light's sunrise fade as ``Alarms`` shows it, left (the fade begins) to
+    right (the alarm rings), with the minutes before the alarm marked below."""
+    alarm = AlarmEntry.model_validate({"time": "07:00", "fade": minutes})
+    alarms = Alarms((alarm,), tz=UTC)
+    rings = int(datetime(2026, 6, 1, 7, tzinfo=UTC).timestamp())
+    band, height = 60, 80
+    image = Image.new("RGB", (width, height), (32, 32, 32))
+    draw = ImageDraw.Draw(image)
+    for x in range(width):
+        phase = alarms.phase(rings - minutes * 60 + x * minutes * 60 // width)
+        draw.line([(x, 0), (x, band)], fill=phase.colour() if phase else (0, 0, 0))
+    for left in range(minutes, -1, -5):
+        x = min((minutes - left) * (width - 1) // minutes, width - 1)
+        draw.line([(x, band), (x, band + 4)], fill=(200, 200, 200))
+        label = f"-{left} min" if left else "alarm"
+        draw.text((min(x + 2, width - 40), band + 5), label, fill=(200, 200, 200))
+    image.save(path)
+    return path
+
+
 def make_all(out: Path) -> list[Path]:
     """Every docs picture, written into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -249,6 +271,7 @@ def make_all(out: Path) -> list[Path]:
             "identity",
             LUMA_OLED_SCALE,
         ),
+        wake_up(out / "wake-up-fade.png"),
     ]
 
 

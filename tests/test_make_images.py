@@ -51,6 +51,7 @@ EXPECTED = [
     "luma-max7219.png",
     "luma-ssd1306.png",
     "luma-ssd1306-round.png",
+    "wake-up-fade.png",
 ]
 
 

@@ -111,6 +111,32 @@ class Notified(Model):
     queued: bool = Field(description="true when it waits behind another one")
 
 
+class AlarmRequest(Model):
+    """``POST /api/alarm``: stop the alarm showing (its fade or its ring), or snooze it."""
+
+    action: Literal["stop", "snooze"] = Field(
+        description="stop: done for the day; snooze: it rings again after its snooze minutes"
+    )
+
+
+class AlarmView(Model):
+    """The alarm showing now."""
+
+    alarm: str = Field(description="its time and days as configured ('07:00 mon-fri')")
+    phase: Literal["fade", "ring"] = Field(description="its sunrise fade, or ringing")
+    rings: str = Field(description="when it rings (ISO 8601)")
+    snoozed_until: str | None = Field(description="when it rang again after a snooze, if so")
+    seconds_left: int = Field(description="seconds until this phase ends")
+
+
+class AlarmAnswer(Model):
+    """The answer to ``POST /api/alarm``."""
+
+    done: bool = Field(description="false when no alarm was showing (nothing changed)")
+    snoozed_until: str | None = Field(description="when a snoozed alarm rings again (ISO 8601)")
+    alarm: AlarmView | None = Field(description="the alarm showing now, if any")
+
+
 class Schedule(Model):
     """The night-dimming entry in force now."""
 
@@ -153,6 +179,7 @@ class StateView(Model):
     time: str | None = Field(description="the time shown (ISO 8601)")
     uptime: float = Field(description="seconds since the clock started")
     notify: dict[str, Any] | None = Field(description="the notification showing, if any")
+    alarm: AlarmView | None = Field(description="the alarm showing (fading or ringing), if any")
     sources: dict[str, str] = Field(
         description="where each writable field comes from: runtime, config or default"
     )
@@ -181,6 +208,9 @@ MODELS: tuple[type[BaseModel], ...] = (
     ClockPatch,
     NotifyRequest,
     Notified,
+    AlarmRequest,
+    AlarmAnswer,
+    AlarmView,
     Schedule,
     LightView,
     FrameView,

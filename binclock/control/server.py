@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from binclock import config as cfg
 from binclock.config import ConfigError
 from binclock.control import API_VERSION
-from binclock.control.api import BadName, NotifyRequest, StatePatch, change_of
+from binclock.control.api import AlarmRequest, BadName, NotifyRequest, StatePatch, change_of
 from binclock.control.state import Change
 from binclock.driver import DriverUnavailable
 from binclock.registry import PluginError
@@ -90,6 +90,8 @@ class Core(Protocol):
 
     def clear_notifications(self) -> dict[str, Any]: ...
 
+    def alarm(self, action: str) -> dict[str, Any]: ...
+
 
 class Refused(Exception):
     """A request answered with an error status and a one-line reason."""
@@ -128,6 +130,7 @@ class Handler(BaseHTTPRequestHandler):
             "/api/state": {"GET": self._get_state, "PATCH": self._patch_state},
             "/api/state/overrides": {"DELETE": self._reset},
             "/api/notify": {"POST": self._notify, "DELETE": self._clear},
+            "/api/alarm": {"POST": self._alarm},
             "/api/frame": {"GET": self._frame},
             "/api/events": {"GET": self._events},
         }
@@ -165,6 +168,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _clear(self) -> None:
         self._send_json(HTTPStatus.OK, self._run(self.core.clear_notifications))
+
+    def _alarm(self) -> None:
+        request = self._model(AlarmRequest)
+        self._send_json(HTTPStatus.OK, self._run(lambda: self.core.alarm(request.action)))
 
     def _frame(self) -> None:
         frame = self.core.frame_view()
