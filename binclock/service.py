@@ -45,7 +45,7 @@ from binclock.pipeline import (
     timezone,
 )
 from binclock.registry import BrokenPlugin, UnknownPlugin
-from binclock.schedule import describe
+from binclock.schedule import Timetable, describe
 from binclock.screens import (
     Screen,
     close_all,
@@ -416,7 +416,8 @@ class Service:
 
     def _alarm_frame(self, alarm: Phase, clock: Frame) -> Frame:
         """The fade or the blink over the whole display, or the alarm's face, for the display
-        being covered, at the display's brightness."""
+        being covered, at the display's brightness (neither the schedule nor the room's
+        light dims it)."""
         level = self._covering.pipeline.painter.brightness
         if alarm.kind == "ring" and alarm.entry.then != BLINK:
             key = (self._covering.display, alarm.entry.then)
@@ -424,6 +425,9 @@ class Service:
                 shown = self.config.model_copy(update={"face": alarm.entry.then})
                 try:
                     built = build_pipeline(shown, self._covering.driver, None, key[0])
+                    # At the display's brightness, as the fade ends: the night schedule
+                    # (and the dark room) do not dim an alarm.
+                    built = replace(built, schedule=Timetable(()))
                 except SKIPPABLE as exc:
                     log.warning("alarm %s blinks instead: %s", alarm.entry, exc)
                     built = None

@@ -318,3 +318,11 @@ def test_ctl_alarm_snooze_says_until_when(tmp_path, capsys):
 def test_ctl_alarm_stop_with_none_showing_says_so(tmp_path, capsys):
     _, request = through_the_api(tmp_path, "stop", 2, Ctl, start="08:00:00", when="08:00:00")
     assert (request.code, capsys.readouterr().out) == (0, "no alarm is showing\n")
+
+
+def test_the_night_schedule_does_not_darken_an_alarm_that_shows_a_face(tmp_path):
+    night = '[[schedule]]\nfrom = "11:00"\nto = "13:00"\noff = true\n'
+    service = make(tmp_path, "12:10:00", ALARM + 'then = "bcd"\n' + night)
+    service.run(frames=1)
+    brightest = max(max(pixel) for pixel in service.driver.frames[-1].pixels)
+    assert brightest == round(255 * service.pipeline.painter.brightness)  # the theme's
