@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from i2c_fakes import Bh1750Chip, Room, StandInI2C, Tcs3400, Tsl2591Chip
 
 from binclock import config
+from binclock.alarms import WARM_WHITE, sunrise
 from binclock.clock import ManualClock
 from binclock.config import ConfigError, LightConfig
 from binclock.ctl import describe
@@ -323,3 +324,13 @@ def test_a_reload_that_drops_the_sensor_gives_back_the_configured_brightness(tmp
     service.run(frames=8)
     assert seen == [round(255 * LightConfig().min_brightness)]
     assert service.light is None and brightest(service) == 255
+
+
+def test_an_alarm_fade_in_a_dark_room_still_ends_at_full_brightness(tmp_path):
+    i2c_fakes.ROOM.lux = 0.0  # the room asks for the least brightness
+    service, _ = clock_in_room(tmp_path, '[[alarm]]\ntime = "12:01"\nfade = 1\n')
+    service.run(frames=61)
+    assert service.light is not None and service.light.level is not None
+    assert service.light.level.level == LightConfig().min_brightness
+    assert service.driver.frames[-2].pixels[0] == sunrise(59 / 60)
+    assert service.driver.frames[-1].pixels[0] == WARM_WHITE  # ringing, at full brightness
