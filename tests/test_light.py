@@ -206,6 +206,18 @@ def test_a_sensor_that_is_not_there_counts_as_failing():
     assert light.level is None and light.reader.failures == 1
 
 
+def test_a_clock_stepped_back_goes_on_reading_the_sensor():
+    room = Room(lux=30.0)
+    light, _ = room_light("bh1750", room, smoothing=0.0)
+    try:
+        start = 1_800_000_000.0
+        follow(light, room, start, [30.0])
+        later = follow(light, room, start - 3600, [20_000.0])  # NTP stepped it back an hour
+    finally:
+        light.close()
+    assert later == [CURVE.max_brightness]
+
+
 # -- the Sense HAT's colour sensor, over a stand-in for smbus ---------------------------------
 
 

@@ -54,7 +54,9 @@ class Reader:
             result, self._result = self._result, None
         if result is not None:
             self._judge(result, now)
-        if now >= self._due and self._idle.is_set():
+        # A due time further off than any wait: the clock was stepped back, so read now.
+        stepped_back = self._due - now > max(self.interval, self.max_backoff)
+        if (now >= self._due or stepped_back) and self._idle.is_set():
             self._due = now + self.interval
             self._idle.clear()
             self._wanted.set()
