@@ -631,9 +631,12 @@ class Service:
         self.alarms = alarms_of(config)
         self._alarm_faces = {}
         if self.light is None or self.light.config != config.light:
-            if self.light is not None:
-                self.light.close()
+            before = self.light
+            if before is not None:
+                before.close()
             self.light = open_light(config.light)
+            if self.light is not None and before is not None:
+                self.light.level = before.level  # until its first reading, not full brightness
         self._relight()
 
     def _relight(self) -> None:

@@ -338,6 +338,25 @@ def test_a_reload_that_drops_the_sensor_gives_back_the_configured_brightness(tmp
     assert service.light is None and brightest(service) == 255
 
 
+def test_a_reload_that_changes_the_light_settings_keeps_the_brightness_until_a_new_reading(
+    tmp_path,
+):
+    i2c_fakes.ROOM.lux = 0.0
+    service, sleeper = clock_in_room(tmp_path)
+    path = tmp_path / "config.toml"
+    seen = []
+    for n in range(3, 9):
+        sleeper.actions[n] = lambda: seen.append(brightest(service))
+
+    def change_interval() -> None:
+        path.write_text(path.read_text() + "interval = 3\n")
+        assert service.reload()
+
+    sleeper.actions[5] = lambda: (seen.append(brightest(service)), change_interval())
+    service.run(frames=9)
+    assert seen == [round(255 * LightConfig().min_brightness)] * 6
+
+
 def test_an_alarm_fade_in_a_dark_room_still_ends_at_full_brightness(tmp_path):
     i2c_fakes.ROOM.lux = 0.0  # the room asks for the least brightness
     service, _ = clock_in_room(tmp_path, '[[alarm]]\ntime = "12:01"\nfade = 1\n')
