@@ -125,6 +125,15 @@ class Held:
             occurrence[1] - FORGET
         )
 
+    def renumbered(self, moved: dict[int, int]) -> Held:
+        """The same holds after a reload: ``moved`` maps an alarm's index before to its index
+        now; an alarm no longer configured (or changed) is let go, so its hold does not pass
+        to the alarm that takes its place."""
+        return Held(
+            frozenset((moved[i], at) for i, at in self.stopped if i in moved),
+            {(moved[i], at): u for (i, at), u in self.snoozed.items() if i in moved},
+        )
+
     def since(self, second: int) -> Held:
         """Only the alarms that rang from ``second`` on (a clock running for months does
         not keep every alarm it ever stopped)."""

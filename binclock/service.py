@@ -628,7 +628,11 @@ class Service:
         self.config, self.source = config, source
         self._hand_controls(opened)
         self.tz = timezone(config)
-        self.alarms = alarms_of(config)
+        alarms = alarms_of(config)
+        now = alarms.entries
+        moved = {i: now.index(e) for i, e in enumerate(self.alarms.entries) if e in now}
+        self.held = self.held.renumbered(moved)
+        self.alarms = alarms
         self._alarm_faces = {}
         if self.light is None or self.light.config != config.light:
             before = self.light

@@ -326,3 +326,40 @@ def test_the_night_schedule_does_not_darken_an_alarm_that_shows_a_face(tmp_path)
     service.run(frames=1)
     brightest = max(max(pixel) for pixel in service.driver.frames[-1].pixels)
     assert brightest == round(255 * service.pipeline.painter.brightness)  # the theme's
+
+
+def test_a_snoozed_alarm_taken_out_of_the_configuration_does_not_ring_as_another(tmp_path):
+    later = '[[alarm]]\ntime = "12:30"\n'
+
+    def snooze(service: Service, _clock: ManualClock) -> None:
+        service.alarm("snooze")
+
+    def drop_the_first(service: Service, _clock: ManualClock) -> None:
+        (tmp_path / "config.toml").write_text(
+            f'driver = "fake"\n{later}[clock]\ntimezone = "UTC"\n'
+        )
+        assert service.reload()
+
+    hooks = {"12:10:01": snooze, "12:10:05": drop_the_first}
+    service = make(tmp_path, "12:10:00", ALARM + later, at=hooks)
+    service.run(frames=64)  # to 12:11:03, past the snooze's minute
+    assert shown(service)[-1][0] == "12:11:03"
+    assert service.view()["alarm"] is None
+
+
+def test_a_snoozed_alarm_still_rings_after_a_reload_adds_one_before_it(tmp_path):
+    earlier = '[[alarm]]\ntime = "06:00"\n'
+
+    def snooze(service: Service, _clock: ManualClock) -> None:
+        service.alarm("snooze")
+
+    def add_one(service: Service, _clock: ManualClock) -> None:
+        text = f'driver = "fake"\n{earlier}{ALARM}[clock]\ntimezone = "UTC"\n'
+        (tmp_path / "config.toml").write_text(text)
+        assert service.reload()
+
+    hooks = {"12:10:01": snooze, "12:10:05": add_one}
+    service = make(tmp_path, "12:10:00", at=hooks)
+    service.run(frames=64)  # to 12:11:03, past the snooze's minute
+    assert service.view()["alarm"]["snoozed_until"] == "2026-06-01T12:11:01+00:00"
+    assert service.view()["alarm"]["alarm"] == "12:10"
