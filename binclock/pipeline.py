@@ -34,12 +34,15 @@ class Pipeline:
     pm: tuple[int, RGB] | None = None
     light: Level | None = None
 
+    def dimming(self, now: datetime) -> float:
+        """The factor the schedule and the room's light put on the brightness at ``now``."""
+        level = self.schedule.brightness_at(now) if self.schedule else 1.0
+        return self.light.cap(level) if self.light is not None else level
+
     def render(self, now: datetime) -> Frame:
         painter = self.painter
         if self.schedule or self.light is not None:
-            level = self.schedule.brightness_at(now) if self.schedule else 1.0
-            if self.light is not None:
-                level = self.light.cap(level)
+            level = self.dimming(now)
             if level != 1.0:
                 painter = replace(painter, brightness=painter.brightness * level)
         frame = painter.paint(self.face.render(now), time=now)

@@ -897,7 +897,7 @@ def synchronised(sync: SyncCheck, known: bool | None = None) -> bool:
 def unsynced(frame: Frame, second: int, mode: str, config: Config, pipeline: Pipeline) -> Frame:
     """``frame`` with the not-synchronised mark in ``mode``, dimmed as the frame is."""
     level = pipeline.painter.brightness
-    if pipeline.schedule and frame.time is not None:
-        level *= pipeline.schedule.brightness_at(frame.time)
+    if frame.time is not None:
+        level *= pipeline.dimming(frame.time)
     colour = scale(config.clock.unsynced_colour, level)
     return mark_unsynced(frame, colour, mode, second, pipeline.mark_index)

@@ -357,6 +357,20 @@ def test_a_reload_that_changes_the_light_settings_keeps_the_brightness_until_a_n
     assert seen == [round(255 * LightConfig().min_brightness)] * 6
 
 
+def test_the_not_synchronised_mark_is_dimmed_with_the_room(tmp_path):
+    i2c_fakes.ROOM.lux = 0.0
+    service, _ = clock_in_room(tmp_path)
+    path = tmp_path / "config.toml"
+    marked = (
+        '[clock]\ntimezone = "UTC"\nunsynced_indicator = "pixel"\nunsynced_colour = "#ff0000"\n'
+    )
+    path.write_text(path.read_text().replace('[clock]\ntimezone = "UTC"\n', marked))
+    assert service.reload()
+    service.run(frames=5)
+    assert service.synced is False
+    assert brightest(service) == round(255 * LightConfig().min_brightness)
+
+
 def test_an_alarm_fade_in_a_dark_room_still_ends_at_full_brightness(tmp_path):
     i2c_fakes.ROOM.lux = 0.0  # the room asks for the least brightness
     service, _ = clock_in_room(tmp_path, '[[alarm]]\ntime = "12:01"\nfade = 1\n')
