@@ -454,7 +454,8 @@ class Service:
         until = None
         if showing is not None:
             if action == "snooze":
-                until = second + showing.entry.snooze * 60
+                # Snoozing the fade puts off its light, but never the alarm before its time.
+                until = max(second + showing.entry.snooze * 60, showing.at)
                 self.held = self.held.snooze(showing.occurrence, until)
             else:
                 self.held = self.held.stop(showing.occurrence)

@@ -363,3 +363,10 @@ def test_a_snoozed_alarm_still_rings_after_a_reload_adds_one_before_it(tmp_path)
     service.run(frames=64)  # to 12:11:03, past the snooze's minute
     assert service.view()["alarm"]["snoozed_until"] == "2026-06-01T12:11:01+00:00"
     assert service.view()["alarm"]["alarm"] == "12:10"
+
+
+def test_a_snooze_during_the_fade_never_rings_it_before_its_time(tmp_path):
+    service = make(tmp_path, "12:05:00")  # the fade runs from 12:00; the snooze is 1 minute
+    service.run(frames=1)
+    answer = service.alarm("snooze")
+    assert answer["snoozed_until"] == "2026-06-01T12:10:00+00:00"
