@@ -424,7 +424,7 @@ class Service:
             if key not in self._alarm_faces:
                 shown = self.config.model_copy(update={"face": alarm.entry.then})
                 try:
-                    built = build_pipeline(shown, self._covering.driver, None, key[0])
+                    built = build_pipeline(shown, self._covering.driver, self.source, key[0])
                     # At the display's brightness, as the fade ends: the night schedule
                     # (and the dark room) do not dim an alarm.
                     built = replace(built, schedule=Timetable(()))

@@ -207,7 +207,7 @@ def test_an_alarm_whose_face_does_not_fit_the_display_blinks_instead(tmp_path, c
     service = make(tmp_path, "12:10:00", ALARM + 'then = "bcd"\n' + small)
     service.run(frames=2)
     assert [whole(f) for f in service.driver.frames] == [lit(service, WARM_WHITE), BLACK]
-    assert "alarm 12:10 blinks instead: " in caplog.text
+    assert f"alarm 12:10 blinks instead: {tmp_path / 'config.toml'}: " in caplog.text
 
 
 # -- restarts and clock steps ---------------------------------------------------------------------
