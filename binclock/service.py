@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from binclock import __version__, controls, exitcodes, registry
-from binclock.alarms import BLINK, Alarms, Held, Phase
+from binclock.alarms import BLINK, Alarms, Held, Occurrence, Phase
 from binclock.clock import Clock, SystemClock
 from binclock.config import Config, ConfigError, ControlsConfig, toml_value
 from binclock.control import API_VERSION
@@ -144,6 +144,7 @@ class Service:
         self.held = Held()  # the alarms stopped or snoozed
         self._alarm_faces: dict[tuple[Any, str], Pipeline | None] = {}
         self._rung: set[tuple[int, int]] = set()  # the alarms that have rung (logged once)
+        self._alarm_shown: tuple[Occurrence, str] | None = None  # told to the event streams
 
     def _restore(self) -> Config:
         """The configuration with the saved run-time state on top; a saved state the
@@ -288,6 +289,10 @@ class Service:
         self.last_frame = frame
         if self.hub.subscribers:
             self.hub.publish("frame", json.dumps(record(frame), separators=(",", ":")))
+        shown_alarm = None if alarm is None else (alarm.occurrence, alarm.kind)
+        if shown_alarm != self._alarm_shown:
+            self._alarm_shown = shown_alarm
+            self._publish_state()  # an alarm started fading or ringing, or is over
         if self.light is not None and self.light.poll(self.clock.time()):
             self._relight()  # the frames to come are rendered at the new brightness
         if covered:
@@ -445,7 +450,6 @@ class Service:
             return
         self._rung.add(alarm.occurrence)
         log.info("alarm %s ringing", alarm.entry)
-        self._publish_state()
 
     def alarm(self, action: str) -> dict[str, Any]:
         """Stop or snooze the alarm showing now; whether one was, and the alarm now."""
@@ -460,7 +464,6 @@ class Service:
             else:
                 self.held = self.held.stop(showing.occurrence)
             log.info("alarm %s: %s", showing.entry, "snoozed" if until else "stopped")
-            self._publish_state()
         return {
             "done": showing is not None,
             "snoozed_until": None if until is None else self.alarms.moment(until),

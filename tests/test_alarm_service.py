@@ -3,6 +3,7 @@ steps, and stop and snooze from the control API, ``ctl`` and the buttons."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -370,3 +371,22 @@ def test_a_snooze_during_the_fade_never_rings_it_before_its_time(tmp_path):
     service.run(frames=1)
     answer = service.alarm("snooze")
     assert answer["snoozed_until"] == "2026-06-01T12:10:00+00:00"
+
+
+def test_the_state_stream_tells_each_change_of_the_alarm_showing_as_it_shows(tmp_path):
+    states: list[str | None] = []
+
+    def take(_service: Service, _clock: ManualClock | None = None) -> None:
+        """Read the events so far (the stream holds a minute's frames at most)."""
+        while not events.empty():
+            kind, data = events.get_nowait()
+            if kind == "state":
+                alarm = json.loads(data)["alarm"]
+                states.append(alarm and alarm["phase"])
+
+    ringing = ALARM.replace("ring = 10", "ring = 1")
+    service = make(tmp_path, "12:09:58", ringing, at={"12:10:30": take})
+    events = service.hub.subscribe()
+    service.run(frames=65)  # the fade's end, the ring's minute, the clock again
+    take(service)
+    assert states == ["fade", "ring", None]
