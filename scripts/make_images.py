@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import io
 import itertools
+import math
 import os
 import subprocess
 import sys
@@ -37,6 +38,7 @@ from binclock.driver import Driver
 from binclock.drivers.ansi import ANSI16
 from binclock.drivers.gif import RecordingDone
 from binclock.frame import RGB
+from binclock.light.curve import Smoother, brightness_for
 from binclock.pipeline import Pipeline, build_driver, build_pipeline
 
 AT = datetime(2026, 3, 14, 13, 37, 42, tzinfo=UTC)
@@ -248,6 +250,104 @@ def wake_up(path: Path, minutes: int = 20, width: int = 600) -> Path:
     return path
 
 
+# The light pictures: a plot's size, margins (left, top, right, bottom) and colours.
+PLOT = (600, 240)
+MARGINS = (44, 12, 16, 30)
+PLOT_BG: RGB = (32, 32, 32)
+AXES: RGB = (200, 200, 200)
+GRID: RGB = (64, 64, 64)
+LINE: RGB = (255, 189, 46)
+MARK: RGB = (120, 170, 255)
+STEP_AT = 10.0  # seconds into the smoothing picture when the room goes from dark to daylight
+ROOM = (0.5, 20000.0)  # lux: a dark bedroom, daylight by a window
+
+
+class Plot:
+    """Axes on an image: x from ``left`` to ``right`` (in the units ``to_x`` maps from),
+    y brightness 0-1, with a faint grid line and label at each x tick and y 0, 0.5 and 1."""
+
+    def __init__(self, xs: tuple[float, float], ticks: dict[float, str], to_x: Any) -> None:
+        self.image = Image.new("RGB", PLOT, PLOT_BG)
+        self.pen = ImageDraw.Draw(self.image)
+        self.font = getattr(ImageFont, "load_default_imagefont", ImageFont.load_default)()
+        self.to_x = to_x
+        self.xs = (to_x(xs[0]), to_x(xs[1]))
+        left, top, right, bottom = MARGINS
+        self.box = (left, top, PLOT[0] - right, PLOT[1] - bottom)
+        for value in (0.0, 0.5, 1.0):
+            y = self.y(value)
+            self.pen.line([(self.box[0], y), (self.box[2], y)], fill=GRID)
+            self.pen.text((4, y - 5), f"{value:.1f}", fill=AXES, font=self.font)
+        for value, label in ticks.items():
+            x = self.x(value)
+            self.pen.line([(x, self.box[1]), (x, self.box[3])], fill=GRID)
+            self.label(x, label, AXES)
+        self.pen.rectangle(self.box, outline=AXES)
+
+    def x(self, value: float) -> int:
+        """The pixel column of ``value`` on the x axis."""
+        share = (self.to_x(value) - self.xs[0]) / (self.xs[1] - self.xs[0])
+        return round(self.box[0] + share * (self.box[2] - self.box[0]))
+
+    def y(self, brightness: float) -> int:
+        """The pixel row of ``brightness``."""
+        return round(self.box[3] - brightness * (self.box[3] - self.box[1]))
+
+    def label(self, x: int, text: str, colour: RGB) -> None:
+        """``text`` centred below the x axis at column ``x``, kept inside the picture."""
+        left = min(x - 3 * len(text), PLOT[0] - 6 * len(text) - 2)  # the font is 6 pixels wide
+        self.pen.text((left, self.box[3] + 4), text, fill=colour, font=self.font)
+
+    def mark(self, value: float, text: str) -> None:
+        """A dashed vertical line at ``value``, named at its top."""
+        x = self.x(value)
+        for y in range(self.box[1], self.box[3], 6):
+            self.pen.line([(x, y), (x, min(y + 3, self.box[3]))], fill=MARK)
+        self.pen.text((x + 3, self.box[1] + 2), text, fill=MARK, font=self.font)
+
+    def curve(self, points: list[tuple[float, float]], path: Path) -> Path:
+        """Draws ``points`` (x, brightness) joined by lines and saves the picture."""
+        line = [(self.x(x), self.y(b)) for x, b in points]
+        self.pen.line(line, fill=LINE, width=2)
+        self.image.save(path)
+        return path
+
+
+def light_curve(path: Path) -> Path:
+    """The brightness ``brightness_for`` gives with the default ``[light]`` settings, over lux
+    on a logarithmic scale from a tenth of ``dark_lux`` to ten times ``bright_lux``."""
+    light = config.LightConfig()
+    low, high = light.dark_lux / 10, light.bright_lux * 10
+    decades = range(round(math.log10(low)), round(math.log10(high)) + 1)
+    ticks = {10.0**d: f"{10.0**d:g} lux" if d == decades[-1] else f"{10.0**d:g}" for d in decades}
+    plot = Plot((low, high), ticks, math.log)
+    plot.mark(light.dark_lux, "dark_lux")
+    plot.mark(light.bright_lux, "bright_lux")
+    columns = plot.box[2] - plot.box[0]
+    lux = [low * (high / low) ** (i / columns) for i in range(columns + 1)]
+    return plot.curve([(x, brightness_for(x, light)) for x in lux], path)
+
+
+def light_smoothing(path: Path, seconds: int = 100) -> Path:
+    """The brightness a ``Smoother`` with the default ``[light]`` settings shows, reading the
+    sensor every ``interval``, as a dark room turns to daylight ``STEP_AT`` seconds in."""
+    light = config.LightConfig()
+    smoother = Smoother(light)
+    ticks = {float(t): f"{t} s" if t == seconds else f"{t}" for t in range(0, seconds + 1, 20)}
+    plot = Plot((0.0, float(seconds)), ticks, float)
+    plot.mark(STEP_AT, "daylight")
+    plot.mark(STEP_AT + light.smoothing, "+ smoothing")
+    points: list[tuple[float, float]] = []
+    readings = int(seconds / light.interval)
+    for at in (i * light.interval for i in range(readings + 1)):
+        smoother.update(ROOM[at >= STEP_AT], at)
+        shown = smoother.shown if smoother.shown is not None else 0.0
+        if points:
+            points.append((at, points[-1][1]))  # held until the reading
+        points.append((at, shown))
+    return plot.curve(points, path)
+
+
 def make_all(out: Path) -> list[Path]:
     """Every docs picture, written into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -272,6 +372,8 @@ def make_all(out: Path) -> list[Path]:
             LUMA_OLED_SCALE,
         ),
         wake_up(out / "wake-up-fade.png"),
+        light_curve(out / "light-curve.png"),
+        light_smoothing(out / "light-smoothing.png"),
     ]
 
 

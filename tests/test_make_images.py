@@ -52,6 +52,8 @@ EXPECTED = [
     "luma-ssd1306.png",
     "luma-ssd1306-round.png",
     "wake-up-fade.png",
+    "light-curve.png",
+    "light-smoothing.png",
 ]
 
 
