@@ -126,3 +126,19 @@ def test_the_web_screenshots_are_checked_in_at_their_viewport_sizes(make_images)
         assert (IMAGES / name).exists(), f"docs/images/{name} is missing; {REGENERATE}"
         with Image.open(IMAGES / name) as image:
             assert image.size == size, name
+
+
+def test_the_light_curve_picture_draws_the_curve_of_the_default_light_settings(make_images, fresh):
+    import math
+
+    from binclock.config import LightConfig
+    from binclock.light.curve import brightness_for
+
+    light = LightConfig()
+    axes = make_images.Plot((light.dark_lux / 10, light.bright_lux * 10), {}, math.log)
+    with Image.open(fresh["light-curve.png"]) as image:
+        rgb = image.convert("RGB")
+        for lux in (0.5, 3.0, 10.0, 30.0, 100.0, 300.0, 5000.0):
+            x, y = axes.x(lux), axes.y(brightness_for(lux, light))
+            column = {rgb.getpixel((x, row)) for row in range(y - 1, y + 2)}
+            assert make_images.LINE in column, lux
