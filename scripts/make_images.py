@@ -24,7 +24,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -263,10 +263,13 @@ ROOM = (0.5, 20000.0)  # lux: a dark bedroom, daylight by a window
 
 
 class Plot:
-    """Axes on an image: x from ``left`` to ``right`` (in the units ``to_x`` maps from),
-    y brightness 0-1, with a faint grid line and label at each x tick and y 0, 0.5 and 1."""
+    """Axes on an image: x over ``xs``, spaced evenly in what ``to_x`` makes of it (``math.log``
+    for a logarithmic scale), y brightness 0-1, with a faint grid line and label at each x
+    tick and y 0, 0.5 and 1."""
 
-    def __init__(self, xs: tuple[float, float], ticks: dict[float, str], to_x: Any) -> None:
+    def __init__(
+        self, xs: tuple[float, float], ticks: dict[float, str], to_x: Callable[[float], float]
+    ) -> None:
         self.image = Image.new("RGB", PLOT, PLOT_BG)
         self.pen = ImageDraw.Draw(self.image)
         self.font = getattr(ImageFont, "load_default_imagefont", ImageFont.load_default)()
