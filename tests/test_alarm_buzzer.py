@@ -132,3 +132,16 @@ def test_a_buzzer_without_gpiozero_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "gpiozero", None)
     with pytest.raises(DriverUnavailable, match="pip install"):
         make(tmp_path, "08:00:00", BEEPS)
+
+
+def test_a_reload_asking_for_a_buzzer_on_a_pin_in_use_says_so_and_rings_without(
+    tmp_path, pins, caplog
+):
+    service = make(tmp_path, "12:10:00", ALARM)
+    led = gpiozero.LED(PIN, pin_factory=pins)
+    (tmp_path / "config.toml").write_text(f'driver = "fake"\n{BEEPS}\n[clock]\ntimezone = "UTC"\n')
+    assert service.reload()
+    assert service.buzzers is None
+    assert f"buzzer on GPIO{PIN} is in use" in caplog.text
+    assert service.run(frames=1) == 0
+    led.close()
