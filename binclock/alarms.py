@@ -23,9 +23,10 @@ from itertools import pairwise
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from binclock.frame import RGB
+from binclock.pinnames import parse_pin
 from binclock.schedule import Moment, minute_of, placed, weekdays
 from binclock.sun import Place, SunTime
 
@@ -70,6 +71,16 @@ class AlarmEntry(BaseModel):
     )
     ring: int = Field(10, ge=1, le=120, description="minutes it shows then, unless stopped")
     snooze: int = Field(9, ge=1, le=60, description="minutes a snooze puts it off")
+    buzzer: Annotated[int | None, BeforeValidator(parse_pin)] = Field(
+        None,
+        description="the GPIO pin of a buzzer that sounds while it rings (a BCM number such"
+        " as 18, or 'GPIO18', 'BOARD12'); unset: silent",
+    )
+    chime: Literal["beep", "hour"] = Field(
+        "beep",
+        description='what the buzzer sounds: "beep" (a short beep each second) or "hour"'
+        " (the hour in binary on a tonal buzzer, see docs/alarms.md)",
+    )
 
     @field_validator("days")
     @classmethod

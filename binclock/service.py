@@ -28,6 +28,7 @@ from binclock.control.server import Hub
 from binclock.control.state import Change, RunState, StateFile, layered, sources
 from binclock.driver import Driver, DriverUnavailable, Finished
 from binclock.drivers.buttons import Buttons, open_buttons
+from binclock.drivers.buzzer import Buzzers, needs, open_buzzers
 from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
 from binclock.light.room import RoomLight, open_light
@@ -121,9 +122,13 @@ class Service:
         name_them(self.screens)
         self._refresh()
         self._hand_controls(self.screens)
+        self.buzzers: Buzzers | None = None
         try:
             self.buttons = open_buttons(self.config.controls, self.press)
+            self.buzzers = open_buzzers(self.config.alarm)
         except BaseException:
+            if self.buttons is not None:
+                self.buttons.close()
             close_all(self.screens)
             self.inbox.close()
             raise
@@ -228,6 +233,8 @@ class Service:
                 self.notifier.stopping()
                 if self.buttons is not None:
                     self.buttons.close()
+                if self.buzzers is not None:
+                    self.buzzers.close()
                 if self.light is not None:
                     self.light.close()
                 closed = close_all(self.screens) and not self._unclean
@@ -267,6 +274,8 @@ class Service:
         alarm = self.alarms.phase(second, self.held) if self.alarms else None
         if alarm is not None:
             self._ringing(alarm)
+        if self.buzzers is not None:
+            self.buzzers.sound(alarm, second, self.tz)
         covered = alarm is not None or not self.state.power or self.overlay.showing is not None
         backoff = self.config.service.max_backoff
         delivered: list[Screen] = []
@@ -464,6 +473,8 @@ class Service:
             else:
                 self.held = self.held.stop(showing.occurrence)
             log.info("alarm %s: %s", showing.entry, "snoozed" if until else "stopped")
+            if self.buzzers is not None:
+                self.buzzers.silence()
         return {
             "done": showing is not None,
             "snoozed_until": None if until is None else self.alarms.moment(until),
@@ -638,6 +649,7 @@ class Service:
         self.held = self.held.renumbered(moved)
         self.alarms = alarms
         self._alarm_faces = {}
+        self._rebuzz()
         if self.light is None or self.light.config != config.light:
             before = self.light
             if before is not None:
@@ -646,6 +658,20 @@ class Service:
             if self.light is not None and before is not None:
                 self.light.level = before.level  # until its first reading, not full brightness
         self._relight()
+
+    def _rebuzz(self) -> None:
+        """Let the buzzers go and take those the alarms now name; when they cannot be had,
+        say so in one line and run without (the next reload tries again)."""
+        if self.buzzers is not None:
+            self.buzzers.silence()  # the next second sounds what the alarms now ask for
+            if self.buzzers.wanted == needs(self.alarms.entries):
+                return
+            self.buzzers.close()
+            self.buzzers = None
+        try:
+            self.buzzers = open_buzzers(self.alarms.entries)
+        except DriverUnavailable as exc:
+            log.error("%s; the alarms ring without it", exc)
 
     def _relight(self) -> None:
         """Give every display's pipeline the brightness the room's light asks for."""
