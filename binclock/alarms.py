@@ -145,6 +145,33 @@ class Held:
             {(moved[i], at): u for (i, at), u in self.snoozed.items() if i in moved},
         )
 
+    def saved(self, entries: Sequence[AlarmEntry]) -> list[dict[str, Any]]:
+        """The holds as kept in the state file: each with the alarm it belongs to, so a
+        restart can tell whether that alarm is still configured as it was."""
+        records = [(o, None) for o in sorted(self.stopped)] + sorted(self.snoozed.items())
+        return [
+            {"alarm": entries[i].model_dump(mode="json"), "at": at}
+            | ({} if until is None else {"snoozed_until": until})
+            for (i, at), until in records
+        ]
+
+    @classmethod
+    def restored(cls, records: Any, entries: Sequence[AlarmEntry], second: int) -> Held:
+        """The holds ``saved`` kept, for the alarms still configured as they were and not
+        older than the forget horizon at ``second``; ValueError if they make no sense."""
+        if not isinstance(records, list) or not all(_record(r) for r in records):
+            raise ValueError("'alarms' is not a list of {'alarm', 'at', 'snoozed_until'}")
+        now = [e.model_dump(mode="json") for e in entries]
+        held = cls(
+            frozenset((n, r["at"]) for n, r in enumerate(records) if "snoozed_until" not in r),
+            {
+                (n, r["at"]): r["snoozed_until"]
+                for n, r in enumerate(records)
+                if "snoozed_until" in r
+            },
+        )
+        return held.renumbered(matching([r["alarm"] for r in records], now)).since(second - FORGET)
+
     def since(self, second: int) -> Held:
         """Only the alarms that rang from ``second`` on (a clock running for months does
         not keep every alarm it ever stopped)."""
@@ -152,6 +179,20 @@ class Held:
             frozenset(o for o in self.stopped if o[1] >= second),
             {o: u for o, u in self.snoozed.items() if o[1] >= second},
         )
+
+
+def matching(before: Sequence[Any], now: Sequence[Any]) -> dict[int, int]:
+    """Each alarm's index in ``before`` mapped to the index of the same alarm, unchanged, in
+    ``now``; an alarm taken out or changed has none."""
+    return {i: now.index(e) for i, e in enumerate(before) if e in now}
+
+
+def _record(record: Any) -> bool:
+    """Whether ``record`` is a hold as ``Held.saved`` writes it."""
+    if not isinstance(record, dict) or not isinstance(record.get("alarm"), dict):
+        return False
+    numbers = [record[k] for k in ("at", "snoozed_until") if k in record]
+    return "at" in record and all(type(n) is int for n in numbers)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from binclock import __version__, controls, exitcodes, registry
-from binclock.alarms import BLINK, Alarms, Held, Occurrence, Phase
+from binclock.alarms import BLINK, Alarms, Held, Occurrence, Phase, matching
 from binclock.clock import Clock, SystemClock
 from binclock.config import Config, ConfigError, ControlsConfig, toml_value
 from binclock.control import API_VERSION
@@ -146,7 +146,7 @@ class Service:
         self.last_frame: Frame | None = None
         self.started = self.clock.time()
         self.alarms: Alarms = alarms_of(self.config)
-        self.held = Held()  # the alarms stopped or snoozed
+        self.held = self._held_restored()  # the alarms stopped or snoozed
         self._alarm_faces: dict[tuple[Any, str], Pipeline | None] = {}
         self._rung: set[tuple[int, int]] = set()  # the alarms that have rung (logged once)
         self._alarm_shown: tuple[Occurrence, str] | None = None  # told to the event streams
@@ -161,10 +161,20 @@ class Service:
             config = layered(self.base, saved.overrides, self.source)
         except ConfigError as exc:
             log.warning("ignoring the saved run-time overrides: %s", exc)
-            saved = RunState(saved.power)
+            saved = RunState(saved.power, alarms=saved.alarms)
             config = self.base
         self.state = saved
         return config
+
+    def _held_restored(self) -> Held:
+        """The alarms stopped or snoozed before a restart, from the saved state; saved holds
+        that make no sense are logged in one line and left aside."""
+        try:
+            return Held.restored(self.state.alarms, self.alarms.entries, int(self.clock.time()))
+        except ValueError as exc:
+            path = self.state_file.path if self.state_file is not None else "state"
+            log.warning("ignoring the saved alarms stopped or snoozed: %s: %s", path, exc)
+            return Held()
 
     @property
     def config(self) -> Config:
@@ -472,6 +482,8 @@ class Service:
                 self.held = self.held.snooze(showing.occurrence, until)
             else:
                 self.held = self.held.stop(showing.occurrence)
+            self.state = replace(self.state, alarms=self.held.saved(self.alarms.entries))
+            self._save()
             log.info("alarm %s: %s", showing.entry, "snoozed" if until else "stopped")
             if self.buzzers is not None:
                 self.buzzers.silence()
@@ -590,14 +602,18 @@ class Service:
                 )
             self._use(config, self.source)
         self.state = state
-        if self.state_file is not None:
-            try:
-                self.state_file.save(state)
-            except OSError as exc:
-                log.warning("cannot keep the run-time state in %s: %s", self.state_file.path, exc)
+        self._save()
         view = self.view()
         self._publish_state(view)
         return view
+
+    def _save(self) -> None:
+        """Keep the run-time state in the state file (a clock that cannot still runs)."""
+        if self.state_file is not None:
+            try:
+                self.state_file.save(self.state)
+            except OSError as exc:
+                log.warning("cannot keep the run-time state in %s: %s", self.state_file.path, exc)
 
     def _use(self, config: Config, source: Path | None) -> None:
         """Run with ``config``: new drivers, faces or painters as its changes need; on a
@@ -644,9 +660,7 @@ class Service:
         self._hand_controls(opened)
         self.tz = timezone(config)
         alarms = alarms_of(config)
-        now = alarms.entries
-        moved = {i: now.index(e) for i, e in enumerate(self.alarms.entries) if e in now}
-        self.held = self.held.renumbered(moved)
+        self.held = self.held.renumbered(matching(self.alarms.entries, alarms.entries))
         self.alarms = alarms
         self._alarm_faces = {}
         self._rebuzz()

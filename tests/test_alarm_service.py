@@ -224,6 +224,74 @@ def test_a_clock_restarted_mid_fade_resumes_it_where_it_was(tmp_path):
     assert shown(restarted) == shown(whole_run)[300:]
 
 
+def stop_then_restart(tmp_path: Path, action: str, start: str, frames: int) -> Service:
+    """A clock asked to ``action`` its alarm at 12:10:01, then restarted over the same state
+    file at ``start`` and run for ``frames`` seconds."""
+    first = make(tmp_path, "12:10:00", at={"12:10:01": lambda s, _c: s.alarm(action)})
+    first.run(frames=3)
+    restarted = make(tmp_path, start)
+    restarted.run(frames=frames)
+    return restarted
+
+
+def test_an_alarm_stopped_while_ringing_stays_stopped_after_a_restart(tmp_path):
+    restarted = stop_then_restart(tmp_path, "stop", "12:12:00", frames=3)
+    assert [whole(f) for _, f in shown(restarted)] == [None] * 3
+    assert restarted.view()["alarm"] is None
+
+
+def test_a_snooze_survives_a_restart_and_rings_at_the_snooze_time(tmp_path):
+    restarted = stop_then_restart(tmp_path, "snooze", "12:10:30", frames=40)
+    frames = dict(shown(restarted))
+    assert whole(frames["12:10:40"]) is None
+    assert whole(frames["12:11:01"]) == lit(restarted, WARM_WHITE)
+    assert restarted.view()["alarm"]["snoozed_until"] == "2026-06-01T12:11:01+00:00"
+
+
+def saved_stop(tmp_path: Path, alarm: dict[str, Any], at: str) -> None:
+    """A state file holding ``alarm`` as stopped as it rang at ``at``."""
+    record = {"alarm": alarm, "at": int(datetime.fromisoformat(at).timestamp())}
+    state = {"power": "on", "overrides": {}, "alarms": [record]}
+    (tmp_path / "state.json").write_text(json.dumps(state))
+
+
+def the_alarm(tmp_path: Path) -> dict[str, Any]:
+    return make(tmp_path, "08:00:00").alarms.entries[0].model_dump(mode="json")
+
+
+def test_a_stop_saved_for_an_alarm_since_changed_is_ignored(tmp_path):
+    saved_stop(tmp_path, the_alarm(tmp_path) | {"snooze": 5}, "2026-06-01T12:10:00+00:00")
+    service = make(tmp_path, "12:11:00")
+    service.run(frames=1)
+    assert whole(shown(service)[0][1]) == lit(service, WARM_WHITE)
+
+
+def test_a_stop_saved_longer_ago_than_alarms_are_kept_is_ignored(tmp_path):
+    saved_stop(tmp_path, the_alarm(tmp_path), "2026-05-28T12:10:00+00:00")
+    service = make(tmp_path, "12:11:00")
+    assert service.held.stopped == frozenset()
+
+
+def test_saved_alarms_that_make_no_sense_are_ignored_in_one_line(tmp_path, caplog):
+    state = {"power": "on", "overrides": {}, "alarms": [{"alarm": 1, "at": "noon"}]}
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    service = make(tmp_path, "12:11:00")
+    service.run(frames=1)
+    assert whole(shown(service)[0][1]) == lit(service, WARM_WHITE)
+    assert [r.message for r in caplog.records if "stopped or snoozed" in r.message] == [
+        f"ignoring the saved alarms stopped or snoozed: {tmp_path / 'state.json'}: "
+        "'alarms' is not a list of {'alarm', 'at', 'snoozed_until'}"
+    ]
+
+
+def test_a_state_file_from_before_alarms_were_kept_still_loads(tmp_path):
+    state = {"power": "on", "overrides": {"display": {"brightness": 0.5}}}
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    service = make(tmp_path, "08:00:00")
+    assert service.config.display.brightness == 0.5
+    assert service.state.alarms == []
+
+
 def test_a_small_step_back_while_ringing_does_not_ring_it_again(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="binclock.service")
     service = make(tmp_path, "12:09:58", at={"12:10:02": step(-5)})

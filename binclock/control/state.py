@@ -41,13 +41,16 @@ PATHS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class RunState:
-    """Power and the run-time overrides (configuration-shaped)."""
+    """Power, the run-time overrides (configuration-shaped) and the alarms stopped or
+    snoozed (as ``binclock.alarms.Held.saved`` writes them; read back by the alarms)."""
 
     power: bool = True
     overrides: Tree = field(default_factory=dict)
+    alarms: list[Any] = field(default_factory=list)
 
     def to_json(self) -> Tree:
-        return {"power": "on" if self.power else "off", "overrides": self.overrides}
+        data = {"power": "on" if self.power else "off", "overrides": self.overrides}
+        return data | ({"alarms": self.alarms} if self.alarms else {})
 
     @classmethod
     def from_json(cls, data: Any) -> RunState:
@@ -56,7 +59,10 @@ class RunState:
         overrides = data.get("overrides", {})
         if not isinstance(overrides, dict):
             raise ValueError("'overrides' is not an object")
-        return cls(data.get("power", "on") == "on", overrides)
+        alarms = data.get("alarms", [])
+        if not isinstance(alarms, list):
+            raise ValueError("'alarms' is not a list")
+        return cls(data.get("power", "on") == "on", overrides, alarms)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ class Change:
     """A change of run-time state from any source: ``overrides`` is a merge patch of the
     overrides (a ``None`` value removes that override), ``power`` a new power state, and
     ``reset`` goes back to the configuration file first: every override cleared and the
-    power on."""
+    power on (the alarms stopped or snoozed stay so)."""
 
     overrides: Tree = field(default_factory=dict)
     power: bool | None = None
@@ -73,7 +79,7 @@ class Change:
     def after(self, state: RunState) -> RunState:
         base = RunState() if self.reset else state
         power = base.power if self.power is None else self.power
-        return RunState(power, merge(base.overrides, self.overrides))
+        return RunState(power, merge(base.overrides, self.overrides), state.alarms)
 
 
 def merge(base: Tree, patch: Mapping[str, Any]) -> Tree:
