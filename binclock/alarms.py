@@ -2,8 +2,9 @@
 
 An alarm rings at a time of day (``"HH:MM"`` or a sun time such as ``"sunrise+10m"``) on
 some weekdays. Before it, a sunrise fade of ``fade`` minutes lights the display from dark
-red through orange to warm white, ending as it rings; then it shows its ``then`` (a blink,
-or a face) for ``ring`` minutes, unless stopped or snoozed.
+red through orange to warm white, ending as it rings (a single-colour display gets the
+fade's brightness alone); then it shows its ``then`` (a blink, or a face) for ``ring``
+minutes, unless stopped or snoozed.
 
 What shows at a second is worked out from that second alone (and from the alarms stopped
 or snoozed), never from a count of seconds: a clock restarted mid-fade resumes at the
@@ -19,13 +20,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from binclock.frame import RGB
+from binclock.driver import Tones
+from binclock.frame import BLACK, RGB
+from binclock.painter import scale
 from binclock.pinnames import parse_pin
 from binclock.schedule import Moment, minute_of, placed, weekdays
 from binclock.sun import Place, SunTime
@@ -40,6 +44,7 @@ SUNRISE: tuple[tuple[float, RGB], ...] = (
 )
 FIRST_LIGHT = 0.05
 WARM_WHITE = SUNRISE[-1][1]
+WHITE: RGB = (255, 255, 255)  # a single-colour display's fade: its one colour, at a level
 FORGET = 2 * 86400  # seconds after it rang that an alarm stopped or snoozed is forgotten
 
 
@@ -217,21 +222,64 @@ class Phase:
             return sunrise(self.elapsed / self.length)
         return self.blink() if self.entry.then == BLINK else None
 
+    def level(self) -> float:
+        """The fade's brightness (0-1) this second, as ``sunrise`` rises."""
+        return rise(self.elapsed / self.length)
+
+    def fade(self, tones: Tones, width: int, height: int, brightness: float) -> tuple[RGB, ...]:
+        """The fade's pixels this second on a ``width`` x ``height`` display showing
+        ``tones``, at its ``brightness``: the sunrise's colour all over in colour; white at
+        the fade's level all over in shades of one colour; where each pixel is lit or dark,
+        white on a share of the pixels that is the fade's level (``daybreak``)."""
+        if tones == "colour":
+            return (scale(sunrise(self.elapsed / self.length), brightness),) * (width * height)
+        if tones == "grey":
+            return (scale(WHITE, self.level() * brightness),) * (width * height)
+        lit, dark = scale(WHITE, brightness), BLACK
+        return tuple(lit if on else dark for on in daybreak(self.level(), width, height))
+
     def blink(self) -> RGB | None:
         """The blink's colour this second (None: black)."""
         return None if self.elapsed % 2 else WARM_WHITE
 
 
+def rise(progress: float) -> float:
+    """The fade's brightness ``progress`` (0-1) of the way through it: from ``FIRST_LIGHT``
+    in a straight line to full as the alarm rings."""
+    return FIRST_LIGHT + (1 - FIRST_LIGHT) * min(max(progress, 0.0), 1.0)
+
+
 def sunrise(progress: float) -> RGB:
     """The fade's colour ``progress`` (0-1) of the way through it, brightness included."""
     progress = min(max(progress, 0.0), 1.0)
-    level = FIRST_LIGHT + (1 - FIRST_LIGHT) * progress
+    level = rise(progress)
     for (start, low), (end, high) in pairwise(SUNRISE):
         if progress <= end:
             part = (progress - start) / (end - start)
             mixed = (a + (b - a) * part for a, b in zip(low, high, strict=True))
             return tuple(round(c * level) for c in mixed)  # type: ignore[return-value]
     return WARM_WHITE
+
+
+def daybreak(level: float, width: int, height: int) -> tuple[bool, ...]:
+    """Which pixels, row by row from the top-left, a display of lit-or-dark pixels lights
+    at the fade's ``level``: that share of them (one at least), like a sun coming up: the
+    bottom row first, each row from the middle out. As the level rises each pixel lights
+    once and stays lit (a flip-disc turns once), until all are lit as the alarm rings."""
+    count = width * height
+    lit = set(_dawn_order(width, height)[: min(max(round(level * count), 1), count)])
+    return tuple(i in lit for i in range(count))
+
+
+@lru_cache(maxsize=8)
+def _dawn_order(width: int, height: int) -> tuple[int, ...]:
+    """The pixels' indices in the order ``daybreak`` lights them."""
+
+    def key(i: int) -> tuple[int, int, int]:
+        x, y = i % width, i // width
+        return (height - 1 - y, abs(2 * x - (width - 1)), x)
+
+    return tuple(sorted(range(width * height), key=key))
 
 
 def instant(day: date, minute: int, tz: tzinfo) -> int:

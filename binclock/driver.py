@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
+from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,10 @@ from binclock.machine import Finding, Machine, quick_look
 MAX_SIDE = 256  # pixels a side: more than any LED matrix or terminal clock has
 # A display's width or height in pixels, as every driver option that sets one takes it.
 Side = Annotated[int, Field(ge=1, le=MAX_SIDE)]
+# What a display can show of a colour: its hue ("colour"); one colour in shades of
+# brightness ("grey": PWM LEDs, a MAX7219's intensity); one colour, each pixel lit or dark
+# ("on-off": LEDs switched on and off, flip-discs).
+Tones = Literal["colour", "grey", "on-off"]
 
 
 class DriverUnavailable(Exception):
@@ -66,7 +70,8 @@ class Driver(Protocol):
     shown and leave it up for a moment.
     Driver classes also carry ``name``, ``description``, ``Options`` (a DriverOptions
     model), ``requires`` (modules the driver imports), ``animates`` (False when in-between
-    fade frames are pointless, as for servos), ``stdout`` (True when it draws on
+    fade frames are pointless, as for servos), ``tones`` (what the display shows of a
+    colour, see ``Tones``; "colour" when unsaid), ``stdout`` (True when it draws on
     binclock's standard output, which only one display may) and may carry
     ``check(machine, options)`` or the shorter ``unavailable(options)`` (see BaseDriver),
     and are built as ``Cls(options)``.
@@ -94,6 +99,7 @@ class BaseDriver:
     requires: ClassVar[tuple[str, ...]] = ()
     stdout: ClassVar[bool] = False  # draws on binclock's standard output: one display may
     animates: bool = True
+    tones: Tones = "colour"  # a single-colour display says "grey" or "on-off"
 
     size: tuple[int, int] | None = None
 
@@ -174,6 +180,13 @@ class BaseDriver:
 
     def _release(self) -> None:
         """Free the hardware; nothing by default."""
+
+
+def tones(driver: Driver) -> Tones:
+    """What ``driver`` shows of a colour: its ``tones``, "colour" when it does not say (or
+    says something else)."""
+    said = getattr(driver, "tones", "colour")
+    return said if said in get_args(Tones) else "colour"
 
 
 def fits(driver: Driver, frame: Frame) -> bool:

@@ -26,7 +26,7 @@ from binclock.control.api import Colour, NotifyRequest
 from binclock.control.overlay import Overlay
 from binclock.control.server import Hub
 from binclock.control.state import Change, RunState, StateFile, layered, sources
-from binclock.driver import Driver, DriverUnavailable, Finished
+from binclock.driver import Driver, DriverUnavailable, Finished, tones
 from binclock.drivers.buttons import Buttons, open_buttons
 from binclock.drivers.buzzer import Buzzers, needs, open_buzzers
 from binclock.frame import BLACK, Frame, record
@@ -439,10 +439,13 @@ class Service:
     # -- alarms --------------------------------------------------------------------------
 
     def _alarm_frame(self, alarm: Phase, clock: Frame) -> Frame:
-        """The fade or the blink over the whole display, or the alarm's face, for the display
-        being covered, at the display's brightness (neither the schedule nor the room's
-        light dims it)."""
+        """The fade (as the display being covered shows it: in colour, or its brightness
+        alone) or the blink over the whole display, or the alarm's face, at the display's
+        brightness (neither the schedule nor the room's light dims it)."""
         level = self._covering.pipeline.painter.brightness
+        if alarm.kind == "fade":
+            tone = tones(self._covering.driver)
+            return Frame(clock.width, clock.height, alarm.fade(tone, *clock.size, level))
         if alarm.kind == "ring" and alarm.entry.then != BLINK:
             key = (self._covering.display, alarm.entry.then)
             if key not in self._alarm_faces:
@@ -459,7 +462,7 @@ class Service:
             pipeline = self._alarm_faces[key]
             if pipeline is not None:
                 return pipeline.render(clock.time or self.clock.now())
-        colour = alarm.blink() if alarm.kind == "ring" else alarm.colour()
+        colour = alarm.blink()
         lit = BLACK if colour is None else scale(colour, level)
         return Frame.blank(clock.width, clock.height, lit)
 

@@ -53,6 +53,7 @@ class GpioDriver(BaseDriver):
         self.layout = opts.layout()
         self.size = self.layout.size
         self.animates = opts.pwm  # fades need dimmable LEDs; on/off LEDs get whole seconds
+        self.tones = "grey" if opts.pwm else "on-off"
         self._wired = self.layout.wired()
         gpiozero = pins.import_gpiozero()
         factory = pins.pin_factory(gpiozero, pin_factory)

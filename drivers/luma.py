@@ -228,6 +228,8 @@ class LumaDriver(BaseDriver):
         super().__init__(options, **kwargs)
         opts: LumaOptions = self.options  # type: ignore[assignment]
         self.device = device if device is not None else open_device(opts)
+        # A monochrome device dims as a whole (its contrast); one in colour shows colours.
+        self.tones = "grey" if self.device.mode == "1" else "colour"
         self.dot = 1 if opts.device == "max7219" else opts.dot
         width, height = self.device.size
         self.size = (width // self.dot, height // self.dot)

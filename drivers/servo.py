@@ -212,6 +212,7 @@ class ServoDriver(BaseDriver):
     Options: ClassVar[type[DriverOptions]] = ServoOptions
     requires: ClassVar[tuple[str, ...]] = ("gpiozero",)
     animates = False  # a disc shows one side or the other: no fades
+    tones = "on-off"
 
     @classmethod
     def check(cls, machine: Machine, options: ServoOptions) -> list[Finding]:
