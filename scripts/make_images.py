@@ -230,22 +230,29 @@ def _colour(name: str, default: RGB) -> RGB:
 
 
 def wake_up(path: Path, minutes: int = 20, width: int = 600) -> Path:
-    """The wake-up light's sunrise fade as ``Alarms`` shows it, left (the fade begins) to
-    right (the alarm rings), with the minutes before the alarm marked below."""
+    """The wake-up light's fade as ``Alarms`` shows it, left (the fade begins) to right (the
+    alarm rings): on a colour display above, on a single-colour one that dims below, with
+    the minutes before the alarm marked under them."""
     alarm = AlarmEntry.model_validate({"time": "07:00", "fade": minutes})
     alarms = Alarms((alarm,), tz=UTC)
     rings = int(datetime(2026, 6, 1, 7, tzinfo=UTC).timestamp())
-    band, height = 60, 80
+    band, gap = 40, 4  # the height of each kind's band, and the dark line between them
+    height = 2 * band + gap + 20
     image = Image.new("RGB", (width, height), (32, 32, 32))
     draw = ImageDraw.Draw(image)
     for x in range(width):
         phase = alarms.phase(rings - minutes * 60 + x * minutes * 60 // width)
-        draw.line([(x, 0), (x, band)], fill=phase.colour() if phase else (0, 0, 0))
+        if phase is None:
+            continue
+        colour, grey = (phase.fade(tones, 1, 1, 1.0)[0] for tones in ("colour", "grey"))
+        draw.line([(x, 0), (x, band - 1)], fill=colour)
+        draw.line([(x, band + gap), (x, 2 * band + gap - 1)], fill=grey)
+    ticks = 2 * band + gap
     for left in range(minutes, -1, -5):
         x = min((minutes - left) * (width - 1) // minutes, width - 1)
-        draw.line([(x, band), (x, band + 4)], fill=(200, 200, 200))
+        draw.line([(x, ticks), (x, ticks + 4)], fill=(200, 200, 200))
         label = f"-{left} min" if left else "alarm"
-        draw.text((min(x + 2, width - 40), band + 5), label, fill=(200, 200, 200))
+        draw.text((min(x + 2, width - 40), ticks + 5), label, fill=(200, 200, 200))
     image.save(path)
     return path
 

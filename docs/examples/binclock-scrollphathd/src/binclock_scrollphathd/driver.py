@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable
+from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable, Tones
 from binclock.frame import Frame
 from binclock.machine import Finding, Machine
 from pydantic import Field
@@ -43,6 +43,7 @@ class ScrollPhatHdDriver(BaseDriver):
     description: ClassVar[str] = "Pimoroni Scroll pHAT HD, 17x7 white LEDs on I2C (example plugin)"
     Options: ClassVar[type[DriverOptions]] = ScrollPhatHdOptions
     requires: ClassVar[tuple[str, ...]] = ("scrollphathd", "smbus2")
+    tones: Tones = "grey"  # white LEDs, each at its own brightness
     size = (WIDTH, HEIGHT)
 
     def __init__(
