@@ -21,6 +21,7 @@ from luma.core.device import dummy
 
 from binclock.alarms import WARM_WHITE, rise, sunrise
 from binclock.clock import ManualClock
+from binclock.driver import tones
 from binclock.drivers import luma
 from binclock.drivers.gpio import GpioOptions
 from binclock.drivers.servo import ServoOptions
@@ -243,3 +244,14 @@ def test_a_driver_of_another_package_saying_it_shows_shades_gets_the_brightness(
     seen = watched(tmp_path, f'driver = "{plugin}:Shades"\n', first_pixel)
     grey = [round(255 * rise(n / FADE)) for n in range(FADE)]
     assert seen[:FADE] == [(g, g, g) for g in grey]
+
+
+def test_a_driver_saying_something_else_of_its_tones_is_taken_for_colour():
+    class Sepia:
+        name, size, tones = "sepia", None, "sepia"
+
+        def show(self, frame: object) -> None: ...
+
+        def close(self) -> None: ...
+
+    assert tones(Sepia()) == "colour"

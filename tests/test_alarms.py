@@ -10,7 +10,16 @@ import pytest
 from pydantic import TypeAdapter
 
 from binclock import config
-from binclock.alarms import SUNRISE, WARM_WHITE, Alarms, AlarmTables, Held, instant, sunrise
+from binclock.alarms import (
+    SUNRISE,
+    WARM_WHITE,
+    Alarms,
+    AlarmTables,
+    Held,
+    daybreak,
+    instant,
+    sunrise,
+)
 from binclock.cli import main
 from binclock.config import ConfigError
 from binclock.sun import Place
@@ -63,6 +72,15 @@ def test_the_sunrise_goes_from_dark_red_through_orange_to_warm_white():
 def test_the_sunrise_brightens_all_the_way():
     levels = [sum(sunrise(n / 100)) for n in range(101)]
     assert levels == sorted(levels) and len(set(levels)) == len(levels)
+
+
+def test_on_lit_or_dark_pixels_the_fade_lights_the_bottom_row_first_each_row_from_the_middle():
+    width, height = 5, 2
+    order = []
+    for n in range(1, width * height + 1):
+        lit = daybreak(n / (width * height), width, height)
+        order += [i for i, on in enumerate(lit) if on and i not in order]
+    assert order == [7, 6, 8, 5, 9, 2, 1, 3, 0, 4]  # (x, y) = (2, 1), (1, 1), (3, 1), ...
 
 
 def test_the_fade_ends_as_the_alarm_rings():
