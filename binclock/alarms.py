@@ -216,12 +216,6 @@ class Phase:
     def occurrence(self) -> Occurrence:
         return (self.index, self.at)
 
-    def colour(self) -> RGB | None:
-        """The whole display's colour at full brightness (None: black, or a face)."""
-        if self.kind == "fade":
-            return sunrise(self.elapsed / self.length)
-        return self.blink() if self.entry.then == BLINK else None
-
     def level(self) -> float:
         """The fade's brightness (0-1) this second, as ``sunrise`` rises."""
         return rise(self.elapsed / self.length)

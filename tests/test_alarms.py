@@ -96,15 +96,15 @@ def test_the_fade_ends_as_the_alarm_rings():
 def test_the_fade_colour_depends_only_on_the_second():
     clock = alarms({"time": "07:00", "fade": 10})
     at = second("2026-06-01T07:00:00")
-    colours = [clock.phase(s).colour() for s in range(at - 600, at)]
-    assert colours == [sunrise(n / 600) for n in range(600)]
-    assert [clock.phase(s).colour() for s in range(at - 600, at)] == colours
+    colours = [clock.phase(s).fade("colour", 1, 1, 1.0) for s in range(at - 600, at)]
+    assert colours == [(sunrise(n / 600),) for n in range(600)]
+    assert [clock.phase(s).fade("colour", 1, 1, 1.0) for s in range(at - 600, at)] == colours
 
 
 def test_the_blink_lights_every_other_second_for_its_minutes():
     clock = alarms({"time": "07:00", "ring": 2})
     at = second("2026-06-01T07:00:00")
-    assert [clock.phase(at + n).colour() for n in range(4)] == [WARM_WHITE, None] * 2
+    assert [clock.phase(at + n).blink() for n in range(4)] == [WARM_WHITE, None] * 2
     assert clock.phase(at + 119) is not None and clock.phase(at + 120) is None
 
 
@@ -183,7 +183,7 @@ def test_a_snoozed_alarm_rings_again_after_its_snooze_minutes():
     held = Held().snooze(clock.phase(at + 30).occurrence, at + 30 + 300)
     assert clock.phase(at + 31, held) is None
     again = clock.phase(at + 330, held)
-    assert (again.kind, again.elapsed, again.colour()) == ("ring", 0, WARM_WHITE)
+    assert (again.kind, again.elapsed, again.blink()) == ("ring", 0, WARM_WHITE)
     assert clock.phase(at + 330 + 600, held) is None
 
 
