@@ -66,8 +66,8 @@ class AlarmEntry(BaseModel):
         0,
         ge=0,
         le=120,
-        description="minutes of sunrise fade (dark red, orange, warm white) ending at the"
-        " alarm time; 0: none",
+        description="minutes of sunrise fade (dark red, orange, warm white; its brightness"
+        " alone on a single-colour display) ending at the alarm time; 0: none",
     )
     then: str = Field(
         BLINK,
