@@ -231,14 +231,15 @@ def _colour(name: str, default: RGB) -> RGB:
 
 def wake_up(path: Path, minutes: int = 20, width: int = 600) -> Path:
     """The wake-up light's fade as ``Alarms`` shows it, left (the fade begins) to right (the
-    alarm rings): on a colour display above, on a single-colour one that dims below, with
-    the minutes before the alarm marked under them."""
+    alarm rings): on a colour display, on a single-colour one that dims, the minutes before
+    the alarm, and under each mark a 3x6 display of on/off LEDs or flip-discs then."""
     alarm = AlarmEntry.model_validate({"time": "07:00", "fade": minutes})
     alarms = Alarms((alarm,), tz=UTC)
     rings = int(datetime(2026, 6, 1, 7, tzinfo=UTC).timestamp())
-    band, gap = 40, 4  # the height of each kind's band, and the dark line between them
-    height = 2 * band + gap + 20
-    image = Image.new("RGB", (width, height), (32, 32, 32))
+    band, gap, cell = 40, 4, 8  # each band's height, the dark line between, an LED's cell
+    ticks = 2 * band + gap
+    grids = ticks + 20
+    image = Image.new("RGB", (width, grids + 6 * cell + gap), (32, 32, 32))
     draw = ImageDraw.Draw(image)
     for x in range(width):
         phase = alarms.phase(rings - minutes * 60 + x * minutes * 60 // width)
@@ -246,13 +247,20 @@ def wake_up(path: Path, minutes: int = 20, width: int = 600) -> Path:
             continue
         colour, grey = (phase.fade(tones, 1, 1, 1.0)[0] for tones in ("colour", "grey"))
         draw.line([(x, 0), (x, band - 1)], fill=colour)
-        draw.line([(x, band + gap), (x, 2 * band + gap - 1)], fill=grey)
-    ticks = 2 * band + gap
+        draw.line([(x, band + gap), (x, ticks - 1)], fill=grey)
     for left in range(minutes, -1, -5):
         x = min((minutes - left) * (width - 1) // minutes, width - 1)
         draw.line([(x, ticks), (x, ticks + 4)], fill=(200, 200, 200))
         label = f"-{left} min" if left else "alarm"
         draw.text((min(x + 2, width - 40), ticks + 5), label, fill=(200, 200, 200))
+        phase = alarms.phase(rings - max(left * 60, 1))  # the fade's last second at the alarm
+        if phase is None:
+            continue
+        leds = phase.fade("on-off", 3, 6, 1.0)
+        for i, lit in enumerate(leds):
+            cx, cy = min(x + 2, width - 40) + i % 3 * cell, grids + i // 3 * cell
+            dot = (cx + 1, cy + 1, cx + cell - 2, cy + cell - 2)
+            draw.ellipse(dot, fill=lit if lit != (0, 0, 0) else (64, 64, 64))
     image.save(path)
     return path
 
