@@ -10,8 +10,7 @@ from binclock.config import ControlsConfig
 from binclock.drivers import pins_check
 from binclock.machine import Finding, Machine
 
-MOVE = "move the button to a free pin (GPIO5, 6 and 26 are free with every built-in display"
-MOVE += " except the default gpio wiring)"
+MOVE = "move the button to a pin no display takes"
 
 
 def check(machine: Machine, controls: ControlsConfig, taken: Mapping[int, str]) -> list[Finding]:

@@ -75,7 +75,7 @@ def test_button_on_a_pin_of_the_gpio_display_fails_naming_both(root):
         "GPIO5 (buttons.0) is also a pin of driver gpio;"
         " GPIO17 (buttons.1) is also a pin of driver gpio"
     )
-    assert buttons.fix.startswith("move the button to a free pin")
+    assert buttons.fix == "move the button to a pin no display takes"
 
 
 def test_button_beside_the_gpio_display_on_a_free_pin_is_ready(root):
@@ -114,3 +114,15 @@ def test_buttons_beside_gpio_leds_give_one_lgpio_folder_row(root):
     grid = {"grid": [[16, 22]]}
     rows = diagnose(machine, with_buttons(5, driver="gpio", drivers={"gpio": grid}))
     assert len([r for r in rows if r.check == "lgpio folder"]) == 1
+
+
+def test_button_on_a_pin_of_the_unicorn_hat_minis_own_buttons_fails(root):
+    rows = diagnose(pi4(root).machine(), with_buttons(24, driver="unicornhatmini"))
+    found = "GPIO24 (buttons.0) is also a pin of driver unicornhatmini"
+    assert row(rows, "buttons").found == found
+
+
+def test_the_unicorn_hat_minis_pins_are_free_when_it_reads_no_buttons(root):
+    hat = {"unicornhatmini": {"buttons": False}}
+    loader = with_buttons(24, driver="unicornhatmini", drivers=hat)
+    assert row(diagnose(pi4(root).machine(), loader), "buttons").status is Status.OK
