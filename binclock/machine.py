@@ -41,7 +41,7 @@ ENABLE_SPI = "enable SPI: sudo raspi-config nonint do_spi 0"
 ENABLE_I2C = "enable I2C: sudo raspi-config nonint do_i2c 0"
 
 I2C_SLAVE = 0x0703  # <linux/i2c-dev.h>: talk to this address; refused while a driver holds it
-SILENT = (errno.ENXIO, errno.EREMOTEIO, errno.EIO)  # no acknowledge: nothing at the address
+NO_ACK = (errno.ENXIO, errno.EREMOTEIO, errno.EIO)  # no acknowledge: nothing at the address
 
 _PI = re.compile(r"Raspberry Pi\b")
 _PI5 = re.compile(r"Raspberry Pi (5|500|Compute Module 5)\b")
@@ -110,7 +110,7 @@ def probe_i2c(node: Path, address: int) -> tuple[Reply, str]:
         try:
             os.read(fd, 1)
         except OSError as exc:
-            if exc.errno in SILENT:
+            if exc.errno in NO_ACK:
                 return Reply.SILENT, ""
             return Reply.UNKNOWN, f"the read failed ({exc.strerror})"
         return Reply.ANSWERS, ""

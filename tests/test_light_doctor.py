@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from test_doctor import MODULES, SOURCE, FakeRoot, pi4, row
 
 from binclock import config
 from binclock.doctor import Row, Status, diagnose
-from binclock.machine import Reply
+from binclock.machine import Reply, probe_i2c
 
 ADAFRUIT = MODULES | {"busio", "adafruit_bh1750", "adafruit_tsl2591", "smbus"}
 
@@ -71,6 +73,7 @@ def test_a_silent_sense_hat_names_both_addresses_it_tried(root):
     )
     assert found.status is Status.WARN
     assert found.found == "nothing answers at 0x29 or 0x39 on /dev/i2c-1"
+    assert found.fix.startswith("check that the HAT is a v2")
     assert root.probed == [("/dev/i2c-1", 0x29), ("/dev/i2c-1", 0x39)]
 
 
@@ -115,3 +118,10 @@ def test_i2c_off_says_how_to_enable_it(root):
     found = row(diagnose(machine, with_light(sensor="bh1750")), "light sensor")
     assert found.status is Status.WARN
     assert "I2C is not enabled" in found.found and "do_i2c 0" in found.fix
+
+
+def test_the_real_probe_on_a_node_that_is_no_i2c_adapter_gives_a_row(root):
+    machine = replace(pi4(root).machine(modules=ADAFRUIT), probe_i2c=probe_i2c)
+    found = row(diagnose(machine, with_light(sensor="bh1750")), "light sensor")
+    assert found.status is Status.WARN
+    assert found.found.startswith("could not probe 0x23 on /dev/i2c-1: not an I2C adapter")

@@ -15,6 +15,7 @@ REQUIRES = {
     "sensehat": ("sense_hat", "smbus"),
 }
 INSTALL = {"sensehat": "install binclock[sensehat] (smbus: sudo apt install python3-smbus)"}
+LOOK_AT = {"sensehat": "that the HAT is a v2 (v1 has no colour sensor)"}
 
 
 def check(machine: Machine, config: LightConfig) -> tuple[Status, Finding]:
@@ -59,7 +60,6 @@ def probe(
         if reply is Reply.UNKNOWN:
             return Status.WARN, Finding(f"could not probe {at:#04x} {on}: {reason}")
     tried = " or ".join(f"{at:#04x}" for at in addresses)
-    what = "that the HAT is a v2 (v1 has no colour sensor)" if sensor == "sensehat" else ""
-    what = what or "the wiring and the sensor's ADDR pin"
-    fix = f"check {what}; i2cdetect -y {bus} lists what answers"
+    look_at = LOOK_AT.get(sensor, "the wiring and the sensor's ADDR pin")
+    fix = f"check {look_at}; i2cdetect -y {bus} lists what answers"
     return Status.WARN, Finding(f"nothing answers at {tried} {on}", fix)
