@@ -3,7 +3,9 @@
 Every check gives a ``Row``: a status, what was checked, what was found and a one-line fix.
 The machine-wide checks are here (the board, clock sync, the configuration, the Pi's device
 nodes, the user's groups); each driver's row is what the driver's own ``check`` finds on the
-``binclock.machine.Machine``, so this module imports no driver. Nothing opens a device.
+``binclock.machine.Machine``, so this module imports no driver (the buttons' check is
+imported when buttons are configured). Nothing opens a device but the light sensor's I2C
+bus, for one read at the sensor's address.
 
 Statuses: ``ok``; ``warn`` (worth fixing, the clock still runs); ``fail`` (the configured
 clock cannot run); ``n/a`` (not used or not present here). A driver's problem is a ``fail``
@@ -76,7 +78,8 @@ def diagnose(machine: Machine, load_config: Loader) -> list[Row]:
     rows = [board(machine), clock(machine), setup.row]
     if machine.is_pi:
         rows += [*devices(machine), groups(machine)]
-    return rows + drivers(machine, setup) + light(machine, setup)
+    rows += drivers(machine, setup)
+    return rows + buttons(machine, setup, rows) + light(machine, setup)
 
 
 def exit_status(rows: Iterable[Row]) -> int:
@@ -252,6 +255,42 @@ def light(machine: Machine, setup: Setup) -> list[Row]:
         return []
     status, finding = light_check(machine, setup.config.light)
     return [Row(status, "light sensor", finding.found, finding.fix)]
+
+
+def buttons(machine: Machine, setup: Setup, before: Sequence[Row]) -> list[Row]:
+    """The ``[[controls.buttons]]`` row, when there are buttons, graded ``fail`` as the
+    clock stops at start without them; then rows not already in ``before`` (the lgpio
+    folder a GPIO display's check already shows)."""
+    if setup.config is None or not setup.config.controls.buttons:
+        return []
+    from binclock.drivers import buttons_check
+
+    first, *more = buttons_check.check(machine, setup.config.controls, taken_pins(setup))
+    rows = [Row(Status.FAIL if first.fix else Status.OK, "buttons", first.found, first.fix)]
+    rows += [Row(f.status or Status.FAIL, f.check, f.found, f.fix) for f in more if f.check]
+    seen = {row.check for row in before}
+    return [row for row in rows if row.check not in seen]
+
+
+def taken_pins(setup: Setup) -> dict[int, str]:
+    """The GPIO pins the displays in use take (those whose options say, by a
+    ``gpio_pins()``), each with the display's row name."""
+    cfg = setup.config
+    taken: dict[int, str] = {}
+    for display in displays(cfg) if cfg is not None and setup.in_use else ():
+        table = (display.table, display.name) if display.table == "displays" else None
+        try:
+            cls = registry.load(registry.DRIVERS, display.driver)
+            options = registry.options(
+                registry.DRIVERS, display.driver, cls, cfg, setup.source, table
+            )
+        except (registry.PluginError, config.ConfigError):
+            continue  # the display's own row says why
+        gpio_pins = getattr(options, "gpio_pins", None)
+        name = f"display {display.name}" if table else f"driver {display.driver}"
+        for pin in sorted(gpio_pins()) if callable(gpio_pins) else ():
+            taken.setdefault(pin, name)
+    return taken
 
 
 def drivers(machine: Machine, setup: Setup) -> list[Row]:

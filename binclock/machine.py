@@ -5,10 +5,15 @@ device nodes and who may open them, the user and the groups of the system. Paths
 under ``Machine.root`` and permissions are judged for ``Machine.user``, so tests can lay out
 a whole Pi in a temporary directory. A driver's ``check(machine, options)`` returns the
 ``Finding`` that ``doctor`` prints in its row; the helpers below say the usual fixes.
+
+Only ``Machine.probe_i2c`` opens a device: one read at one I2C address, as ``i2cdetect``
+does, to see whether a chip answers there.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import grp
 import os
 import pwd
@@ -34,6 +39,9 @@ PIO_RULE = (
 )
 ENABLE_SPI = "enable SPI: sudo raspi-config nonint do_spi 0"
 ENABLE_I2C = "enable I2C: sudo raspi-config nonint do_i2c 0"
+
+I2C_SLAVE = 0x0703  # <linux/i2c-dev.h>: talk to this address; refused while a driver holds it
+NO_ACK = (errno.ENXIO, errno.EREMOTEIO, errno.EIO)  # no acknowledge: nothing at the address
 
 _PI = re.compile(r"Raspberry Pi\b")
 _PI5 = re.compile(r"Raspberry Pi (5|500|Compute Module 5)\b")
@@ -72,6 +80,42 @@ def read_spidev_bufsiz(path: Path = SPIDEV_BUFSIZ) -> int:
         return int(path.read_text().strip())
     except (OSError, ValueError):
         return DEFAULT_SPIDEV_BUFSIZ
+
+
+class Reply(StrEnum):
+    """What one probe of an I2C address found."""
+
+    ANSWERS = "answers"
+    SILENT = "silent"
+    BUSY = "busy"  # a kernel driver is bound to the address
+    UNKNOWN = "unknown"  # the probe itself failed; its reason says why
+
+
+def probe_i2c(node: Path, address: int) -> tuple[Reply, str]:
+    """Whether a chip answers at ``address`` on the I2C adapter ``node``, as ``i2cdetect``
+    asks: one single-byte read, a transfer of its own, so a clock reading the same chip
+    meanwhile is not disturbed; an address a kernel driver holds is left alone (no forcing).
+    The reason is the system's, for ``Reply.UNKNOWN``."""
+    try:
+        fd = os.open(node, os.O_RDWR)
+    except OSError as exc:
+        return Reply.UNKNOWN, f"cannot open it ({exc.strerror})"
+    try:
+        try:
+            fcntl.ioctl(fd, I2C_SLAVE, address)
+        except OSError as exc:
+            if exc.errno == errno.EBUSY:
+                return Reply.BUSY, ""
+            return Reply.UNKNOWN, f"not an I2C adapter ({exc.strerror})"
+        try:
+            os.read(fd, 1)
+        except OSError as exc:
+            if exc.errno in NO_ACK:
+                return Reply.SILENT, ""
+            return Reply.UNKNOWN, f"the read failed ({exc.strerror})"
+        return Reply.ANSWERS, ""
+    finally:
+        os.close(fd)
 
 
 class Status(StrEnum):
@@ -155,7 +199,8 @@ class Machine:
     ``stat`` reads a path's owner and mode, ``kernel_state`` is adjtimex's clock state,
     ``importable`` says whether modules could be imported, ``cwd`` is the working directory
     and ``writable`` whether this process may create files in a folder (a read-only file
-    system included); tests replace them all.
+    system included), ``probe_i2c`` whether a chip answers at an address of an I2C bus
+    (a path under ``root``); tests replace them all.
     """
 
     root: Path = Path("/")
@@ -167,6 +212,7 @@ class Machine:
     importable: Callable[[tuple[str, ...]], bool] = importable
     cwd: Path = field(default_factory=Path.cwd)
     writable: Callable[[Path], bool] = lambda path: os.access(path, os.W_OK)
+    probe_i2c: Callable[[Path, int], tuple[Reply, str]] = probe_i2c
 
     # -- the board ----------------------------------------------------------------------
 

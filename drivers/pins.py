@@ -124,6 +124,10 @@ class PinGridOptions(DriverOptions):
         _check_columns(type(self), self.columns)
         return self
 
+    def gpio_pins(self) -> frozenset[int]:
+        """Every pin the display takes (what ``binclock doctor`` keeps buttons off)."""
+        return frozenset(pin for _, pin in self.layout().wired())
+
     def layout(self) -> PinLayout:
         """The validated wiring as a PinLayout."""
         if self.columns is None:

@@ -79,6 +79,10 @@ class UnicornHatMiniOptions(DriverOptions):
         1.0, gt=0, le=10, description="seconds a button must be held for its long press"
     )
 
+    def gpio_pins(self) -> frozenset[int]:
+        """The pins of the buttons it reads (what ``binclock doctor`` keeps others off)."""
+        return frozenset(config.pin for config in self.button_configs())
+
     def button_configs(self) -> tuple[ButtonConfig, ...]:
         """The buttons to read, as ``[[controls.buttons]]`` entries on the HAT's pins."""
         if not self.buttons:

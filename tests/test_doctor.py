@@ -28,6 +28,7 @@ from binclock.doctor import (
     table,
 )
 from binclock.drivers.fake import FakeDriver
+from binclock.machine import Reply
 
 PI4 = "Raspberry Pi 4 Model B Rev 1.4"
 PI5 = "Raspberry Pi 5 Model B Rev 1.0"
@@ -71,6 +72,8 @@ class FakeRoot:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.nodes: dict[Path, tuple[int, int, int]] = {}
+        self.chips: dict[tuple[str, int], Reply] = {}  # what answers where; else silence
+        self.probed: list[tuple[str, int]] = []
 
     def write(self, name: str, text: str = "") -> Path:
         target = self.path / name.lstrip("/")
@@ -82,6 +85,15 @@ class FakeRoot:
         target = self.write(name)
         self.nodes[target] = (uid, GIDS[group], mode)
         return target
+
+    def chip(self, bus: str, address: int, reply: Reply = Reply.ANSWERS) -> None:
+        self.chips[(bus, address)] = reply
+
+    def probe_i2c(self, node: Path, address: int) -> tuple[Reply, str]:
+        bus = "/" + str(node.relative_to(self.path))
+        self.probed.append((bus, address))
+        reply = self.chips.get((bus, address), Reply.SILENT)
+        return reply, "not an I2C adapter" if reply is Reply.UNKNOWN else ""
 
     def stat(self, path: Path) -> os.stat_result:
         if path not in self.nodes:
@@ -104,6 +116,7 @@ class FakeRoot:
             stat=self.stat,
             kernel_state=lambda: kernel_state,
             importable=lambda names: all(name in modules for name in names),
+            probe_i2c=self.probe_i2c,
         )
 
 

@@ -143,6 +143,10 @@ class NeoPixelOptions(DriverOptions):
     def rgbw(self) -> bool:
         return len(self.colour_order) == 4
 
+    def gpio_pins(self) -> frozenset[int]:
+        """The data line's pin (what ``binclock doctor`` keeps buttons off)."""
+        return frozenset({self.data_pin(self.backend)})
+
     def data_pin(self, backend: str) -> int:
         """The configured pin, or the usual one for ``backend``."""
         if self.pin is not None:
