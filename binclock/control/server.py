@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from binclock import config as cfg
 from binclock.config import ConfigError
-from binclock.control import API_VERSION
+from binclock.control import API_VERSION, PING_EVERY
 from binclock.control.api import AlarmRequest, BadName, NotifyRequest, StatePatch, change_of
 from binclock.control.state import Change
 from binclock.driver import DriverUnavailable
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 READ_TIMEOUT = 5.0  # seconds a client may take over each part of a request
 ANSWER_TIMEOUT = 5.0  # seconds the clock's loop may take to apply a change
-PING_EVERY = 15.0  # seconds between keep-alive comments on an event stream
 MAX_CLIENTS = 32  # connections served at once; more are closed at once
 QUEUE_LENGTH = 64  # events kept for a slow subscriber before it misses some
 
