@@ -11,15 +11,13 @@ import contextlib
 import json
 import os
 import signal
-import socket
-import struct
 from collections.abc import Iterator
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 from bridged import mqtt_table
 from broker import Broker, Listener, retained
-from webpage import running_clock
+from webpage import pid_of, running_clock
 
 from binclock.config import MqttConfig
 from binclock.mqtt import connection, topics
@@ -28,14 +26,6 @@ from binclock.web import access, app
 
 SILENCE = 5.0  # seconds: well over the second between frames of a running clock
 DEADLINE = 60.0  # seconds before a test gives up on a stream that never ends
-
-
-def pid_of(socket_path: Path) -> int:
-    """The process listening on ``socket_path``: the kernel tells a Unix socket's peer."""
-    with contextlib.closing(socket.socket(socket.AF_UNIX)) as sock:
-        sock.connect(str(socket_path))
-        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", creds)[0]
 
 
 @contextlib.contextmanager
