@@ -257,6 +257,7 @@ class Service:
         try:
             while frames is None or shown < frames:
                 second = self.ticker.wait()
+                self.hub.beat()
                 # A signal cuts the wait short (second is None), or came while the
                 # last second was being drawn and is still waiting.
                 if second is None or self.inbox.waiting():

@@ -2,7 +2,8 @@
 clock lost: its event stream goes silent, pings included, and after ``silence`` seconds
 the MQTT bridge says "offline" and the web page's stream says so, as when the clock stops.
 When it continues (SIGCONT) both follow it again. The silence is a few seconds here
-instead of three pings' worth, so the tests do not wait for minutes."""
+instead of three pings' worth, so the tests do not wait for minutes. A clock whose loop is
+stuck (a display that hangs) while its process runs on sends no pings either."""
 
 from __future__ import annotations
 
@@ -11,21 +12,29 @@ import contextlib
 import json
 import os
 import signal
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from bridged import mqtt_table
 from broker import Broker, Listener, retained
 from webpage import pid_of, running_clock
 
 from binclock.config import MqttConfig
+from binclock.control import server as control_server
+from binclock.control.server import ControlServer, Hub
 from binclock.mqtt import connection, topics
 from binclock.mqtt.bridge import Bridge
 from binclock.web import access, app
+from conftest import running
 
 SILENCE = 5.0  # seconds: well over the second between frames of a running clock
 DEADLINE = 60.0  # seconds before a test gives up on a stream that never ends
+QUIET = 2.0  # seconds of nothing that stand for "no ping", with a ping every 0.05 s
 
 
 @contextlib.contextmanager
@@ -121,3 +130,62 @@ def test_the_web_pages_stream_follows_a_stopped_clock_again_when_it_continues(
 
     with running_clock(tmp_path) as clock:
         asyncio.run(go(clock))
+
+
+class StillCore:
+    """What the control server needs of a clock whose loop turns only when ``beat`` says so."""
+
+    def __init__(self) -> None:
+        self.hub = Hub()
+
+    def view(self) -> dict[str, Any]:
+        return {}
+
+
+@contextlib.contextmanager
+def raw_events(tmp_path: Path, core: StillCore) -> Iterator[Iterator[bytes]]:
+    """The lines of an event stream from a control server for ``core`` that pings after
+    0.05 s of quiet (while the loop turns), its state event read."""
+    path = tmp_path / "control.sock"
+    server = ControlServer(path, core)  # type: ignore[arg-type]
+    try:
+        with contextlib.closing(socket.socket(socket.AF_UNIX)) as sock:
+            sock.connect(str(path))
+            sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: binclock\r\n\r\n")
+            sock.settimeout(QUIET)
+            lines = iter(sock.makefile("rb").readline, b"")
+            next(line for line in lines if line.startswith(b"event: state"))
+            next(lines)  # its data
+            yield lines
+    finally:
+        server.close()
+
+
+def test_a_clock_whose_loop_is_stuck_sends_no_pings(tmp_path, monkeypatch):
+    monkeypatch.setattr(control_server, "PING_EVERY", 0.05)
+    with raw_events(tmp_path, StillCore()) as lines, pytest.raises(TimeoutError):
+        sent = next(line for line in lines if line.strip())
+        pytest.fail(f"the stream sent {sent!r}")
+
+
+def test_a_clock_whose_loop_turns_sends_pings(tmp_path, monkeypatch):
+    monkeypatch.setattr(control_server, "PING_EVERY", 0.05)
+    core = StillCore()
+    turning = threading.Event()
+
+    def turn() -> None:
+        while not turning.wait(0.01):
+            core.hub.beat()
+
+    threading.Thread(target=turn, daemon=True).start()
+    try:
+        with raw_events(tmp_path, core) as lines:
+            assert next(line for line in lines if line.strip()) == b": ping\n"
+    finally:
+        turning.set()
+
+
+def test_the_running_clocks_loop_keeps_the_pings_going_every_second(tmp_path):
+    service = running(tmp_path, "png")
+    service.run(frames=3)
+    assert service.hub.beats == 3

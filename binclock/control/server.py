@@ -55,6 +55,12 @@ class Hub:
 
     def __init__(self) -> None:
         self.subscribers: set[queue.Queue[tuple[str, str]]] = set()
+        self.beats = 0  # the clock's loop turns, counted by ``beat``
+
+    def beat(self) -> None:
+        """The clock's loop turned (it does every second): the streams' pings go on. A loop
+        stuck (in a display that hangs) stops them, so a client sees the clock is lost."""
+        self.beats += 1
 
     def subscribe(self) -> queue.Queue[tuple[str, str]]:
         q: queue.Queue[tuple[str, str]] = queue.Queue(QUEUE_LENGTH)
@@ -180,7 +186,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _events(self) -> None:
         """Server-Sent Events until the client goes: a ``state`` event first, then one per
-        change and one ``frame`` per frame shown."""
+        change and one ``frame`` per frame shown; a ping after PING_EVERY seconds of none,
+        while the clock's loop turns."""
         self.send_response(HTTPStatus.OK)
         self._common_headers("text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -192,9 +199,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self._event("state", json.dumps(self.core.view(), separators=(",", ":")))
             while True:
+                beats = hub.beats
                 try:
                     name, data = events.get(timeout=PING_EVERY)
                 except queue.Empty:
+                    if hub.beats == beats:
+                        continue  # the loop is stuck: no ping for it
                     self.wfile.write(b": ping\n\n")
                     self.wfile.flush()
                     continue
