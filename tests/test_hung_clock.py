@@ -143,16 +143,17 @@ class StillCore:
 
 
 @contextlib.contextmanager
-def raw_events(tmp_path: Path, core: StillCore) -> Iterator[Iterator[bytes]]:
+def raw_events(tmp_path: Path, core: StillCore, wait: float) -> Iterator[Iterator[bytes]]:
     """The lines of an event stream from a control server for ``core`` that pings after
-    0.05 s of quiet (while the loop turns), its state event read."""
+    0.05 s of quiet (while the loop turns), its state event read; a line not there after
+    ``wait`` seconds is a TimeoutError."""
     path = tmp_path / "control.sock"
     server = ControlServer(path, core)  # type: ignore[arg-type]
     try:
         with contextlib.closing(socket.socket(socket.AF_UNIX)) as sock:
             sock.connect(str(path))
             sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: binclock\r\n\r\n")
-            sock.settimeout(QUIET)
+            sock.settimeout(wait)
             lines = iter(sock.makefile("rb").readline, b"")
             next(line for line in lines if line.startswith(b"event: state"))
             next(lines)  # its data
@@ -163,7 +164,7 @@ def raw_events(tmp_path: Path, core: StillCore) -> Iterator[Iterator[bytes]]:
 
 def test_a_clock_whose_loop_is_stuck_sends_no_pings(tmp_path, monkeypatch):
     monkeypatch.setattr(control_server, "PING_EVERY", 0.05)
-    with raw_events(tmp_path, StillCore()) as lines, pytest.raises(TimeoutError):
+    with raw_events(tmp_path, StillCore(), QUIET) as lines, pytest.raises(TimeoutError):
         sent = next(line for line in lines if line.strip())
         pytest.fail(f"the stream sent {sent!r}")
 
@@ -179,7 +180,7 @@ def test_a_clock_whose_loop_turns_sends_pings(tmp_path, monkeypatch):
 
     threading.Thread(target=turn, daemon=True).start()
     try:
-        with raw_events(tmp_path, core) as lines:
+        with raw_events(tmp_path, core, DEADLINE) as lines:
             assert next(line for line in lines if line.strip()) == b": ping\n"
     finally:
         turning.set()
