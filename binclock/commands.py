@@ -107,13 +107,15 @@ def plugin(group: str, name: str) -> type:
 
 
 def plugin_problems(cfg: config.Config, source: Path | None, args: argparse.Namespace) -> list[str]:
-    """What is wrong with the configured face and driver names, a line each. A name given
-    as ``--face``/``--driver`` that does not load is a usage error, raised at once."""
+    """What is wrong with the configured face, driver and light sensor names, a line each. A
+    name given as ``--face``/``--driver`` that does not load is a usage error, raised at once."""
     found = []
     named = [("face", registry.FACES, cfg.face, ("face",))]
     for display in displays(cfg):
         key = ("driver",) if display.table == "drivers" else ("displays", display.name, "driver")
         named.append(("driver", registry.DRIVERS, display.driver, key))
+    if ":" in cfg.light.sensor:  # a sensor of one's own (the built-in ones are no plugins)
+        named.append(("sensor", registry.SENSORS, cfg.light.sensor, ("light", "sensor")))
     for key, group, name, path in named:
         if getattr(args, key, None) and path == (key,):
             plugin(group, name)

@@ -1,15 +1,17 @@
-"""Finds drivers and faces: entry points by name, or ``package.module:Class`` specs.
+"""Finds drivers and faces: entry points by name, or ``package.module:Class`` specs; and a
+light sensor of one's own, by its ``module:function`` spec.
 
 This is the one place that loads a plugin and validates its options table: whatever goes
 wrong (no such name, a module that fails to import, a missing attribute, something that is
-not a driver or face class) comes out as a PluginError, which the command line reports as a
-configuration error (or a usage error when the name was given as ``--driver``/``--face``);
-a bad table is a ConfigError naming the key.
+not a driver or face class or sensor function) comes out as a PluginError, which the
+command line reports as a configuration error (or a usage error when the name was given as
+``--driver``/``--face``); a bad table is a ConfigError naming the key.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,15 +26,17 @@ from binclock.driver import BaseDriver
 
 DRIVERS = "binclock.drivers"
 FACES = "binclock.faces"
+SENSORS = "binclock.light_sensors"  # [light] sensor: only module:function specs load here
 TABLES = {DRIVERS: "drivers", FACES: "faces"}  # where each kind's options are configured
+KINDS = {DRIVERS: "driver", FACES: "face", SENSORS: "light sensor"}
 
 
 class PluginError(Exception):
-    """A driver or face name or spec that does not give a usable plugin."""
+    """A driver, face or sensor name or spec that does not give a usable plugin."""
 
 
 class UnknownPlugin(PluginError):
-    """No driver or face by that name; the message lists the ones there are."""
+    """No plugin of a kind by that name; the message lists the ones there are."""
 
     def __init__(self, kind: str, name: str, available: list[str]) -> None:
         self.kind, self.name, self.available = kind, name, available
@@ -44,11 +48,11 @@ class UnknownPlugin(PluginError):
 
 
 class BrokenPlugin(PluginError):
-    """A driver or face was found but does not load, or what was found is not one."""
+    """A plugin was found but does not load, or what was found is not one."""
 
 
 def _kind(group: str) -> str:
-    return "face" if group == FACES else "driver"
+    return KINDS[group]
 
 
 def registered(group: str) -> dict[str, EntryPoint]:
@@ -140,8 +144,9 @@ def once_per_command() -> Iterator[None]:
 
 
 def load(group: str, name: str) -> Any:
-    """The class registered as ``name`` in ``group``, or named by a ``module:Class`` spec,
-    checked against the contract of its kind."""
+    """The class registered as ``name`` in ``group``, or named by a ``module:Class`` spec
+    (the function a ``module:function`` spec names, for a sensor), checked against the
+    contract of its kind."""
     if _loaded is None:
         return _load(group, name)
     if (group, name) not in _loaded:
@@ -163,9 +168,10 @@ def _load(group: str, name: str) -> Any:
             raise BrokenPlugin(
                 f"the {kind} {name!r} ({eps[name].value}) failed to load: {reason(exc)}"
             ) from exc
-    problem = (face_problem if group == FACES else driver_problem)(cls)
+    problem = PROBLEMS[group](cls)
     if problem:
-        raise BrokenPlugin(f"{shown(name)} is not a {kind} class: {problem}")
+        what = "function" if group == SENSORS else "class"
+        raise BrokenPlugin(f"{shown(name)} is not a {kind} {what}: {problem}")
     return cls
 
 
@@ -222,3 +228,21 @@ def driver_problem(cls: Any) -> str | None:
         if not isinstance(getattr(cls, "name", None), str):
             return "it has no name"
     return _options_problem(cls, required=False)
+
+
+def sensor_problem(found: Any) -> str | None:
+    """Why ``found`` is not a light sensor function (None when it is): something callable
+    with the ``[light]`` section alone, that returns an object with a ``lux()`` method
+    (see docs/light.md); what it returns is only known once the sensor is opened."""
+    if not callable(found):
+        return f"it is a {type(found).__name__}, not a function"
+    try:
+        inspect.signature(found).bind(None)
+    except TypeError:
+        return "it cannot be called with the [light] section alone"
+    except ValueError:
+        pass  # no signature to inspect (a builtin): calling it will tell
+    return None
+
+
+PROBLEMS = {DRIVERS: driver_problem, FACES: face_problem, SENSORS: sensor_problem}

@@ -32,6 +32,7 @@ from binclock.drivers.buzzer import Buzzers, needs, open_buzzers
 from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
 from binclock.light.room import RoomLight, open_light
+from binclock.light.sensors import own_sensor
 from binclock.notify import Notifier
 from binclock.painter import PlacementError, scale
 from binclock.pipeline import (
@@ -256,6 +257,7 @@ class Service:
         try:
             while frames is None or shown < frames:
                 second = self.ticker.wait()
+                self.hub.beat()
                 # A signal cuts the wait short (second is None), or came while the
                 # last second was being drawn and is still waiting.
                 if second is None or self.inbox.waiting():
@@ -626,6 +628,7 @@ class Service:
         and removed ones are closed, since they may want the same pins; if one cannot be
         opened, those closed are opened again.
         """
+        own_sensor(config.light)  # a sensor that does not load refuses it before any change
         old = self.config
         running = {screen.display: screen for screen in self.screens}
         wanted = displays(config)

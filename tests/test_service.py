@@ -585,6 +585,7 @@ def test_reload_with_new_gpio_options_reopens_the_pins(tmp_path, monkeypatch):
         "a = " + "[" * 50_000,
         'face = "os:system"',
         'face = "nonexistent_mod:X"',
+        '[light]\nsensor = "nonexistent_mod:lux"',
         'face = "number"\n[faces.number]\ncommand = "sh -c \'x"',
         "[drivers.fake]\nwidth = 100000",
     ],

@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -114,6 +115,15 @@ def unix_get(path: Path, url: str) -> Any:
         conn.sock = sock
         conn.request("GET", url)
         return json.loads(conn.getresponse().read())
+
+
+def pid_of(path: Path) -> int:
+    """The process serving the control socket at ``path``: the kernel tells a Unix
+    socket's peer."""
+    with contextlib.closing(socket.socket(socket.AF_UNIX)) as sock:
+        sock.connect(str(path))
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[0]
 
 
 def free_port() -> int:

@@ -15,6 +15,10 @@ from binclock.config import Config, ConfigError
 from binclock.web.access import state_folder
 
 API_VERSION = 1
+PING_EVERY = 15.0  # seconds between the keep-alive comments on a quiet event stream
+# An event stream with nothing on it for this long, not even a ping, has lost its clock
+# (stopped with SIGSTOP, or hung): a few pings' worth, so one late ping is no alarm.
+EVENTS_SILENCE = 3 * PING_EVERY
 
 
 # Where the clock run by its systemd unit listens (RuntimeDirectory=binclock).

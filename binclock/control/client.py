@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from binclock.control import EVENTS_SILENCE
+
 TIMEOUT = 10.0
 
 
@@ -76,19 +78,27 @@ class ControlClient(http.client.HTTPConnection):
             raise ControlError(response.status, str(reason or response.reason))
         return decoded
 
-    def events(self) -> Iterator[tuple[str, Any]]:
-        """Each event of ``/api/events`` as (name, decoded data), until the clock stops."""
+    def events(self, silence: float | None = EVENTS_SILENCE) -> Iterator[tuple[str, Any]]:
+        """Each event of ``/api/events`` as (name, decoded data), until the clock stops.
+
+        The clock pings a quiet stream, so one with nothing on it for ``silence`` seconds
+        has lost its clock (stopped, or hung with its socket still open): ClockNotRunning,
+        as when the socket goes away. None waits for ever."""
         self.request("GET", "/api/events")
         if self.sock is not None:
-            self.sock.settimeout(None)  # the clock pings; a quiet stream is no failure
-        response = self.getresponse()
-        if response.status >= 400:
-            raise ControlError(response.status, response.read().decode(errors="replace"))
-        name = "message"
-        for raw in response:
-            line = raw.decode().rstrip("\n")
-            if line.startswith("event: "):
-                name = line[len("event: ") :]
-            elif line.startswith("data: "):
-                yield name, json.loads(line[len("data: ") :])
-                name = "message"
+            self.sock.settimeout(silence)
+        try:
+            response = self.getresponse()
+            if response.status >= 400:
+                raise ControlError(response.status, response.read().decode(errors="replace"))
+            name = "message"
+            for raw in response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[len("event: ") :]
+                elif line.startswith("data: "):
+                    yield name, json.loads(line[len("data: ") :])
+                    name = "message"
+        except TimeoutError:
+            self.close()
+            raise ClockNotRunning(0, f"nothing came for {silence:g} s, not even a ping") from None

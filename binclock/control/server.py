@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from binclock import config as cfg
 from binclock.config import ConfigError
-from binclock.control import API_VERSION
+from binclock.control import API_VERSION, PING_EVERY
 from binclock.control.api import AlarmRequest, BadName, NotifyRequest, StatePatch, change_of
 from binclock.control.state import Change
 from binclock.driver import DriverUnavailable
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 READ_TIMEOUT = 5.0  # seconds a client may take over each part of a request
 ANSWER_TIMEOUT = 5.0  # seconds the clock's loop may take to apply a change
-PING_EVERY = 15.0  # seconds between keep-alive comments on an event stream
 MAX_CLIENTS = 32  # connections served at once; more are closed at once
 QUEUE_LENGTH = 64  # events kept for a slow subscriber before it misses some
 
@@ -56,6 +55,12 @@ class Hub:
 
     def __init__(self) -> None:
         self.subscribers: set[queue.Queue[tuple[str, str]]] = set()
+        self.beats = 0  # the clock's loop turns, counted by ``beat``
+
+    def beat(self) -> None:
+        """The clock's loop turned (it does every second): the streams' pings go on. A loop
+        stuck (in a display that hangs) stops them, so a client sees the clock is lost."""
+        self.beats += 1
 
     def subscribe(self) -> queue.Queue[tuple[str, str]]:
         q: queue.Queue[tuple[str, str]] = queue.Queue(QUEUE_LENGTH)
@@ -181,7 +186,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _events(self) -> None:
         """Server-Sent Events until the client goes: a ``state`` event first, then one per
-        change and one ``frame`` per frame shown."""
+        change and one ``frame`` per frame shown; a ping after PING_EVERY seconds of none,
+        while the clock's loop turns."""
         self.send_response(HTTPStatus.OK)
         self._common_headers("text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -193,9 +199,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self._event("state", json.dumps(self.core.view(), separators=(",", ":")))
             while True:
+                beats = hub.beats
                 try:
                     name, data = events.get(timeout=PING_EVERY)
                 except queue.Empty:
+                    if hub.beats == beats:
+                        continue  # the loop is stuck: no ping for it
                     self.wfile.write(b": ping\n\n")
                     self.wfile.flush()
                     continue

@@ -3,10 +3,10 @@ as lux. Opening and reading happen on the reader's thread, never in the loop."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from binclock import registry
 from binclock.config import LightConfig
 
 ADDRESSES = {"bh1750": 0x23, "tsl2591": 0x29}
@@ -32,7 +32,9 @@ def address(config: LightConfig, chip: str) -> int:
 def opener(config: LightConfig, **handles: Any) -> Callable[[], Sensor]:
     """How to open the sensor ``config`` names; ``handles`` (an ``i2c`` bus) are passed on,
     so tests can give a stand-in. A ``module:function`` names a sensor of your own: called
-    with the ``[light]`` section, it returns an object with a ``lux()`` method."""
+    with the ``[light]`` section, it returns an object with a ``lux()`` method. The function
+    is loaded now, through the registry (a PluginError when it does not load), and called
+    when the sensor is opened."""
     kind = config.sensor
     if kind == "bh1750":
         return lambda: Bh1750(config, **handles)
@@ -40,8 +42,17 @@ def opener(config: LightConfig, **handles: Any) -> Callable[[], Sensor]:
         return lambda: Tsl2591(config, **handles)
     if kind == "sensehat":
         return lambda: SenseHatColour(**handles)
-    module, _, name = kind.partition(":")
-    return lambda: getattr(importlib.import_module(module), name)(config)
+    own = own_sensor(config)
+    assert own is not None  # the configuration takes no other name
+    return lambda: own(config)
+
+
+def own_sensor(config: LightConfig) -> Callable[[LightConfig], Sensor] | None:
+    """The function a ``module:function`` sensor names, loaded through the registry (a
+    PluginError when it does not load); None for a built-in sensor."""
+    if ":" not in config.sensor:
+        return None
+    return registry.load(registry.SENSORS, config.sensor)  # type: ignore[no-any-return]
 
 
 def i2c_bus(config: LightConfig) -> Any:

@@ -31,6 +31,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from binclock import __version__, exitcodes
 from binclock.config import MqttConfig
+from binclock.control import EVENTS_SILENCE
 from binclock.control.client import ClockNotRunning, ControlClient, ControlDenied, ControlError
 from binclock.mqtt import connection, discovery, payload, topics
 from binclock.mqtt.topics import Topics
@@ -70,12 +71,20 @@ class Bridge:
     """One clock (its control socket) bridged to one broker, until stopped."""
 
     def __init__(
-        self, cfg: MqttConfig, ids: Topics, socket_path: Path, settings: connection.Settings
+        self,
+        cfg: MqttConfig,
+        ids: Topics,
+        socket_path: Path,
+        settings: connection.Settings,
+        silence: float = EVENTS_SILENCE,
     ) -> None:
+        """``silence``: seconds of nothing on the clock's event stream (its pings included)
+        after which the clock counts as lost, as when its socket goes away."""
         self.cfg = cfg
         self.ids = ids
         self.socket_path = socket_path
         self.settings = settings
+        self.silence = silence
         self.name = topics.device_name(cfg)
         self.client = connection.client(settings, will=ids.availability)
         self.client.on_connect = self._connected
@@ -106,6 +115,15 @@ class Bridge:
         the broker or the clock's socket will not have us."""
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self._done.set())
+        self.start()
+        self._done.wait()
+        self.stop()
+        if self._refused is not None:
+            raise self._refused
+        return exitcodes.OK
+
+    def start(self) -> None:
+        """Start bridging, in threads of its own."""
         log.info(
             "bridging the clock at %s to %s under %s",
             self.socket_path,
@@ -115,17 +133,13 @@ class Bridge:
         self._network.start()
         for work in (self._follow_clock, self._obey):
             threading.Thread(target=work, daemon=True).start()
-        self._done.wait()
-        self._shut_down()
-        if self._refused is not None:
-            raise self._refused
-        return exitcodes.OK
 
     def _fail(self, refused: connection.Refused) -> None:
         self._refused = refused
         self._done.set()
 
-    def _shut_down(self) -> None:
+    def stop(self) -> None:
+        """Say "offline" on the availability topic, leave the broker and the clock."""
         self._stop.set()
         with contextlib.suppress(queue.Full):  # a full inbox: the worker dies with the process
             self._inbox.put_nowait(None)
@@ -278,7 +292,7 @@ class Bridge:
         while not self._stop.is_set():
             events = self._events = ControlClient(self.socket_path)
             try:
-                for name, data in events.events():
+                for name, data in events.events(self.silence):
                     if name == "state":
                         self._clock_state(data)
                         backoff.reset()

@@ -13,6 +13,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from binclock.control import EVENTS_SILENCE
 from binclock.web import access
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY = 64 * 1024  # the control socket's own limit: a larger body could only be refused there
 UPSTREAM = "http://binclock"  # the host name is not used on a Unix socket
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10)
-STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=5, sock_read=None)
 BACKLOG = 64  # events a browser may fall behind by before it is dropped (it reconnects)
 PROXIED = (
     ("GET", "/api/state"),
@@ -43,11 +43,12 @@ SETTINGS = web.AppKey("settings", access.Settings)
 SESSION = web.AppKey("session", aiohttp.ClientSession)
 
 
-def make_app(settings: access.Settings) -> web.Application:
-    """The whole web process: static page, checks, proxy and event relay."""
+def make_app(settings: access.Settings, silence: float = EVENTS_SILENCE) -> web.Application:
+    """The whole web process: static page, checks, proxy and event relay (which counts the
+    clock as lost after ``silence`` seconds of nothing on its event stream)."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[check_host, check_token, errors])
     app[SETTINGS] = settings
-    app[RELAY] = Relay(app)
+    app[RELAY] = Relay(app, silence)
     app.cleanup_ctx.append(_upstream)
     app.on_shutdown.append(lambda app: app[RELAY].close())
     app.on_response_prepare.append(_secure_headers)
@@ -166,10 +167,13 @@ RELAY_CLOSED = None
 class Relay:
     """One event stream from the clock shared by every browser: the clock pays for one
     subscriber however many pages are open. It opens with the first browser and closes after
-    the last; a browser that falls too far behind is dropped (its page reconnects)."""
+    the last; a browser that falls too far behind is dropped (its page reconnects). The
+    clock pings a quiet stream: one silent for ``silence`` seconds has lost its clock (hung,
+    or stopped with SIGSTOP), and every browser is told so, as when the clock stops."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, silence: float) -> None:
         self.app = app
+        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=5, sock_read=silence)
         self.listeners: set[asyncio.Queue[bytes | None]] = set()
         self.task: asyncio.Task[None] | None = None
 
@@ -214,7 +218,7 @@ class Relay:
         settings = self.app[SETTINGS]
         try:
             async with self.app[SESSION].get(
-                UPSTREAM + "/api/events", timeout=STREAM_TIMEOUT
+                UPSTREAM + "/api/events", timeout=self.timeout
             ) as answer:
                 if answer.status != 200:
                     self._send(_event("error", (await answer.text()).strip()))
