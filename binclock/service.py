@@ -141,6 +141,7 @@ class Service:
         self.sync_checked_at: int | None = None
         self.level: float | None = None
         self._shown_now: int | None = None  # the second last shown as a change was answered
+        self._relit: int | None = None  # the second the room's light last changed brightness
         self.hub = Hub()
         self.overlay = Overlay()
         self.last_frame: Frame | None = None
@@ -346,11 +347,16 @@ class Service:
         """Render what comes next on ``screen`` unless it is ready; the frames rendered.
 
         A face that is a pure function of time (``pure = True``) gets the next minute in
-        one go, so most seconds only hand a ready frame to the driver; others get one.
+        one go, so most seconds only hand a ready frame to the driver; others get one. A
+        change of brightness throws the frames ahead away, so they reach no further ahead
+        than the brightness has held: in a room whose light keeps changing each second
+        costs about one frame, and once it holds the minute is rendered ahead again.
         """
         if second in screen.ahead:
             return []
         count = AHEAD if getattr(screen.pipeline.face, "pure", False) else 1
+        if self._relit is not None:
+            count = min(count, max(second - self._relit, 1))
         screen.ahead = {s: self._render(screen, s) for s in range(second, second + count)}
         return list(screen.ahead.values())
 
@@ -694,6 +700,7 @@ class Service:
             if screen.pipeline.light != level:
                 screen.pipeline = replace(screen.pipeline, light=level)
                 screen.ahead = {}
+                self._relit = math.floor(self.clock.time())
 
     def _repainted(
         self, screen: Screen, old: Config, config: Config, source: Path | None
