@@ -26,7 +26,7 @@ from binclock.light.curve import Level, brightness_for
 from binclock.light.room import RoomLight
 from binclock.light.sensors import SenseHatColour, SensorUnavailable, opener
 from binclock.notify import Notifier
-from binclock.service import Service
+from binclock.service import AHEAD, Service
 from binclock.sync import SyncCheck
 from conftest import Sleeper
 
@@ -379,3 +379,28 @@ def test_an_alarm_fade_in_a_dark_room_still_ends_at_full_brightness(tmp_path):
     assert service.light.level.level == LightConfig().min_brightness
     assert service.driver.frames[-2].pixels[0] == sunrise(59 / 60)
     assert service.driver.frames[-1].pixels[0] == WARM_WHITE  # ringing, at full brightness
+
+
+def frames_prepared(service: Service) -> list[int]:
+    """How many frames the display was handed to prepare ahead, batch by batch."""
+    return [len(batch) for batch in service.driver.prepared]
+
+
+def test_a_room_whose_light_keeps_changing_has_each_second_rendered_about_once(tmp_path):
+    i2c_fakes.ROOM.lux = 10.0
+    service, sleeper = clock_in_room(tmp_path)
+    for n in range(1, 180):  # a reading every 2 s, each at a new brightness
+        sleeper.actions[n] = lambda n=n: setattr(i2c_fakes.ROOM, "lux", 10.0 + 100 * (n // 2 % 3))
+    service.run(frames=180)
+    # The minute rendered before the first reading is thrown away; after it, one a second.
+    assert sum(frames_prepared(service)) <= 180 + AHEAD
+
+
+def test_once_the_room_light_holds_the_minute_is_rendered_ahead_again(tmp_path):
+    i2c_fakes.ROOM.lux = 10.0
+    service, sleeper = clock_in_room(tmp_path)
+    for n in range(1, 20):
+        sleeper.actions[n] = lambda n=n: setattr(i2c_fakes.ROOM, "lux", 10.0 + 100 * (n // 2 % 3))
+    service.run(frames=150)
+    assert frames_prepared(service)[-1] == AHEAD
+    assert brightest(service) == round(255 * brightness_for(10.0 + 100 * (19 // 2 % 3), CURVE))
