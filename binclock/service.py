@@ -133,6 +133,8 @@ class Service:
             self.inbox.close()
             raise
         self.light: RoomLight | None = open_light(self.config.light)
+        # The second the room's light last changed the brightness; its first reading will.
+        self._relit: int | None = math.floor(self.clock.time()) if self.light else None
         self._unclean = False  # a display failed as it closed
         self._covering = self.screens[0]
         self.last_ping: float | None = None
@@ -141,7 +143,6 @@ class Service:
         self.sync_checked_at: int | None = None
         self.level: float | None = None
         self._shown_now: int | None = None  # the second last shown as a change was answered
-        self._relit: int | None = None  # the second the room's light last changed brightness
         self.hub = Hub()
         self.overlay = Overlay()
         self.last_frame: Frame | None = None

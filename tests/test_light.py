@@ -404,3 +404,10 @@ def test_once_the_room_light_holds_the_minute_is_rendered_ahead_again(tmp_path):
     service.run(frames=150)
     assert frames_prepared(service)[-1] == AHEAD
     assert brightest(service) == round(255 * brightness_for(10.0 + 100 * (19 // 2 % 3), CURVE))
+
+
+def test_the_minute_before_the_first_reading_is_not_rendered_ahead_to_be_thrown_away(tmp_path):
+    i2c_fakes.ROOM.lux = 30.0
+    service, _ = clock_in_room(tmp_path)
+    service.run(frames=30)
+    assert sum(frames_prepared(service)) <= AHEAD
