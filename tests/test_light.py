@@ -386,24 +386,28 @@ def frames_prepared(service: Service) -> list[int]:
     return [len(batch) for batch in service.driver.prepared]
 
 
+def changing_light(sleeper: SettlingSleeper, seconds: int) -> None:
+    """Have the room's light move at every reading (one each 2 s) for ``seconds``, among
+    10, 110 and 210 lux, ending at 10."""
+    for n in range(1, seconds + 1):
+        sleeper.actions[n] = lambda n=n: setattr(i2c_fakes.ROOM, "lux", 10.0 + 100 * (n // 2 % 3))
+
+
 def test_a_room_whose_light_keeps_changing_has_each_second_rendered_about_once(tmp_path):
     i2c_fakes.ROOM.lux = 10.0
     service, sleeper = clock_in_room(tmp_path)
-    for n in range(1, 180):  # a reading every 2 s, each at a new brightness
-        sleeper.actions[n] = lambda n=n: setattr(i2c_fakes.ROOM, "lux", 10.0 + 100 * (n // 2 % 3))
+    changing_light(sleeper, 180)
     service.run(frames=180)
-    # The minute rendered before the first reading is thrown away; after it, one a second.
-    assert sum(frames_prepared(service)) <= 180 + AHEAD
+    assert sum(frames_prepared(service)) <= 181
 
 
 def test_once_the_room_light_holds_the_minute_is_rendered_ahead_again(tmp_path):
     i2c_fakes.ROOM.lux = 10.0
     service, sleeper = clock_in_room(tmp_path)
-    for n in range(1, 20):
-        sleeper.actions[n] = lambda n=n: setattr(i2c_fakes.ROOM, "lux", 10.0 + 100 * (n // 2 % 3))
+    changing_light(sleeper, 19)
     service.run(frames=150)
     assert frames_prepared(service)[-1] == AHEAD
-    assert brightest(service) == round(255 * brightness_for(10.0 + 100 * (19 // 2 % 3), CURVE))
+    assert brightest(service) == round(255 * brightness_for(10.0, LightConfig()))
 
 
 def test_the_minute_before_the_first_reading_is_not_rendered_ahead_to_be_thrown_away(tmp_path):
