@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from i2c_fakes import Bh1750Chip, Room, StandInI2C
+from ticker import percentile
 
 from binclock import config
 from binclock.clock import ManualClock
@@ -147,11 +148,6 @@ ROOMS: dict[str, Callable[[], Room | None]] = {
     "steady room": lambda: Room(lux=30.0),
     "sweeping room": ChangingRoom,
 }
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> int:
