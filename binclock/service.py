@@ -350,7 +350,7 @@ class Service:
         A face that is a pure function of time (``pure = True``) gets the next minute in
         one go, so most seconds only hand a ready frame to the driver; others get one. A
         change of brightness throws the frames ahead away, so they reach no further ahead
-        than the brightness has held: in a room whose light keeps changing each second
+        than the brightness has held: in a room whose light keeps changing, each second
         costs about one frame, and once it holds the minute is rendered ahead again.
         """
         if second in screen.ahead:
