@@ -134,6 +134,8 @@ class Service:
             self.inbox.close()
             raise
         self.light: RoomLight | None = open_light(self.config.light)
+        # The second the room's light last changed the brightness; its first reading will.
+        self._relit: int | None = math.floor(self.clock.time()) if self.light else None
         self._unclean = False  # a display failed as it closed
         self._covering = self.screens[0]
         self.last_ping: float | None = None
@@ -348,11 +350,17 @@ class Service:
         """Render what comes next on ``screen`` unless it is ready; the frames rendered.
 
         A face that is a pure function of time (``pure = True``) gets the next minute in
-        one go, so most seconds only hand a ready frame to the driver; others get one.
+        one go, so most seconds only hand a ready frame to the driver; others get one. A
+        change of brightness throws the frames ahead away, so they reach no further ahead
+        than the brightness has held: in a room whose light keeps changing, each second
+        costs about one frame, and once it holds the minute is rendered ahead again.
         """
         if second in screen.ahead:
             return []
         count = AHEAD if getattr(screen.pipeline.face, "pure", False) else 1
+        if self._relit is not None:
+            held = second - 1 - self._relit  # by the second just shown
+            count = min(count, max(held, 1))
         screen.ahead = {s: self._render(screen, s) for s in range(second, second + count)}
         return list(screen.ahead.values())
 
@@ -700,6 +708,7 @@ class Service:
             if screen.pipeline.light != level:
                 screen.pipeline = replace(screen.pipeline, light=level)
                 screen.ahead = {}
+                self._relit = math.floor(self.clock.time())
 
     def _repainted(
         self, screen: Screen, old: Config, config: Config, source: Path | None

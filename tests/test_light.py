@@ -26,7 +26,7 @@ from binclock.light.curve import Level, brightness_for
 from binclock.light.room import RoomLight
 from binclock.light.sensors import SenseHatColour, SensorUnavailable, opener
 from binclock.notify import Notifier
-from binclock.service import Service
+from binclock.service import AHEAD, Service
 from binclock.sync import SyncCheck
 from conftest import Sleeper
 
@@ -379,3 +379,39 @@ def test_an_alarm_fade_in_a_dark_room_still_ends_at_full_brightness(tmp_path):
     assert service.light.level.level == LightConfig().min_brightness
     assert service.driver.frames[-2].pixels[0] == sunrise(59 / 60)
     assert service.driver.frames[-1].pixels[0] == WARM_WHITE  # ringing, at full brightness
+
+
+def frames_prepared(service: Service) -> list[int]:
+    """How many frames the display was handed to prepare ahead, batch by batch."""
+    return [len(batch) for batch in service.driver.prepared]
+
+
+def changing_light(sleeper: SettlingSleeper, seconds: int) -> None:
+    """Have the room's light move at every reading (one each 2 s) for ``seconds``, among
+    10, 110 and 210 lux, ending at 10."""
+    for n in range(1, seconds + 1):
+        sleeper.actions[n] = lambda n=n: setattr(i2c_fakes.ROOM, "lux", 10.0 + 100 * (n // 2 % 3))
+
+
+def test_a_room_whose_light_keeps_changing_has_each_second_rendered_about_once(tmp_path):
+    i2c_fakes.ROOM.lux = 10.0
+    service, sleeper = clock_in_room(tmp_path)
+    changing_light(sleeper, 180)
+    service.run(frames=180)
+    assert sum(frames_prepared(service)) <= 181
+
+
+def test_once_the_room_light_holds_the_minute_is_rendered_ahead_again(tmp_path):
+    i2c_fakes.ROOM.lux = 10.0
+    service, sleeper = clock_in_room(tmp_path)
+    changing_light(sleeper, 19)
+    service.run(frames=150)
+    assert frames_prepared(service)[-1] == AHEAD
+    assert brightest(service) == round(255 * brightness_for(10.0, LightConfig()))
+
+
+def test_the_minute_before_the_first_reading_is_not_rendered_ahead_to_be_thrown_away(tmp_path):
+    i2c_fakes.ROOM.lux = 30.0
+    service, _ = clock_in_room(tmp_path)
+    service.run(frames=30)
+    assert sum(frames_prepared(service)) <= AHEAD
