@@ -33,6 +33,7 @@ from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
 from binclock.light.room import RoomLight, open_light
 from binclock.notify import Notifier
+from binclock.output import reader_watch
 from binclock.painter import PlacementError, scale
 from binclock.pipeline import (
     Pipeline,
@@ -220,6 +221,8 @@ class Service:
         for screen in self.screens:
             screen.poll = controls.poller(screen.driver)
             screen.fading = self.config.transition.enabled and can_animate(screen.driver)
+            piped = getattr(screen.driver, "stdout", False)
+            screen.reader_gone = reader_watch() if piped else None
         self._polled = [screen for screen in self.screens if screen.poll is not None]
         self._mark_mode = indicator_mode(self.config, self.under_systemd)
         # The frame shown may differ from the one rendered: the schedule is logged, or the
@@ -335,6 +338,10 @@ class Service:
     def _show(self, screen: Screen, second: int, frame: Frame) -> bool:
         """Show ``frame`` on one display; whether it got there."""
         if not self._after(screen, second, partial(screen.driver.show, frame)):
+            return False
+        if screen.reader_gone is not None and screen.reader_gone():
+            # An unchanged picture writes nothing, so no write failed to tell.
+            self._done(screen, "the reader of its output went away")
             return False
         if screen.failures:
             log.warning("%s works again after %d failed frames", screen.label, screen.failures)

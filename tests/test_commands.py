@@ -191,6 +191,24 @@ def test_the_clock_stops_with_0_when_the_reader_of_its_output_goes_away(driver):
     assert proc.stderr.read() == ""
 
 
+@pytest.mark.parametrize(
+    ("driver", "options"),
+    [("terminal", ()), ("jsonl", ("--set", "drivers.jsonl.every_second=false"))],
+)
+def test_the_clock_stops_when_the_reader_goes_away_while_its_picture_stays_the_same(
+    driver, options
+):
+    proc = clock_process("--face", "date", *options, driver=driver)
+    try:
+        proc.stdout.readline()
+        proc.stdout.close()  # as `binclock --face date | head -1` does after its line
+        assert proc.wait(timeout=30) == 0
+        assert proc.stderr.read() == ""
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def read_until(fd: int, wanted: bytes, seen: bytearray) -> bytes:
     """Read a pseudo-terminal into ``seen`` until ``wanted`` comes; what came up to it."""
     while (end := seen.find(wanted)) < 0:
