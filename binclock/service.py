@@ -63,7 +63,8 @@ from binclock.transition import can_animate, lead_in, play
 
 log = logging.getLogger(__name__)
 
-Loader = Callable[[], tuple[Config, Path | None]]
+Loaded = tuple[Config, Path | None]  # a configuration and the file it came from
+Loader = Callable[[], Loaded]
 SYNC_RECHECK = 60  # seconds between checks once the clock is synchronised
 AHEAD = 60  # seconds rendered in one go for faces that are pure functions of time
 
@@ -79,16 +80,18 @@ REFUSED = (*SKIPPABLE, DriverUnavailable)  # a change that cannot be made change
 class Service:
     """Shows the time on its displays at every wall-clock second until told to stop.
 
-    ``loader`` reads the configuration (again on SIGHUP); the run-time state (power and
-    overrides, kept in ``state_file``) is layered on top of it. ``clock``, ``sleep``,
-    ``notifier`` and ``sync`` are injected so tests can drive time, systemd and the
-    synchronisation state; by default they are the real ones.
+    ``loader`` reads the configuration (again on SIGHUP; at start only when it is not
+    ``loaded`` already); the run-time state (power and overrides, kept in ``state_file``)
+    is layered on top of it. ``clock``, ``sleep``, ``notifier`` and ``sync`` are injected
+    so tests can drive time, systemd and the synchronisation state; by default they are
+    the real ones.
     """
 
     def __init__(
         self,
         loader: Loader,
         *,
+        loaded: Loaded | None = None,
         clock: Clock | None = None,
         sleep: Callable[[float], None] | None = None,
         notifier: Notifier | None = None,
@@ -97,7 +100,7 @@ class Service:
         state_file: StateFile | None = None,
     ) -> None:
         self.loader = loader
-        self.base, self.source = loader()
+        self.base, self.source = loaded or loader()
         self.state_file = state_file
         self.state = RunState()
         self._config = self._restore()
