@@ -339,6 +339,24 @@ def test_check_config_names_a_bad_option_of_a_named_display(tmp_path, capsys):
     assert "displays.porch.width" in capsys.readouterr().err
 
 
+def test_a_named_display_that_cannot_open_says_which_key_of_its_table_to_set(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    missing = tmp_path / "gone" / "left.png"
+    path.write_text(f'driver = ["left"]\n[displays.left]\ndriver = "png"\npath = "{missing}"\n')
+    assert cli.main(["--config", str(path), "--once"]) == exitcodes.UNAVAILABLE
+    err = capsys.readouterr().err
+    assert "create it or set displays.left.path" in err and "drivers.png" not in err
+
+
+def test_doctor_tells_a_named_display_which_key_of_its_table_to_set(tmp_path):
+    path = tmp_path / "config.toml"
+    missing = tmp_path / "gone" / "b.png"
+    path.write_text(f'driver = ["b"]\n[displays.b]\ndriver = "png"\npath = "{missing}"\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    [found] = [r for r in rows if r.check == "display b (driver png)"]
+    assert found.fix.endswith("(create it or set displays.b.path)")
+
+
 def test_an_unknown_name_among_several_on_the_command_line_is_a_usage_error(tmp_path, capsys):
     path = tmp_path / "config.toml"
     path.write_text("")
