@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 Loaded = tuple[Config, Path | None]  # a configuration and the file it came from
 Loader = Callable[[], Loaded]
 SYNC_RECHECK = 60  # seconds between checks once the clock is synchronised
+POWER_OFF = "off — binclock ctl on"  # what a dark display that prints text says
 AHEAD = 60  # seconds rendered in one go for faces that are pure functions of time
 
 
@@ -440,7 +441,8 @@ class Service:
             shown = self._alarm_frame(alarm, frame)
             return replace(shown, time=frame.time, labels=(), caption=frame.caption)
         if not self.state.power:
-            return replace(frame, pixels=Frame.blank(frame.width, frame.height).pixels)
+            dark = Frame.blank(frame.width, frame.height).pixels
+            return replace(frame, pixels=dark, off=POWER_OFF)
         shown = self.overlay.frame(second, frame)
         if shown is None:
             return frame  # the notification is over: _tick says so once it is shown

@@ -292,6 +292,22 @@ def test_the_terminal_and_a_jsonl_display_show_the_same_second(tmp_path, monkeyp
     assert json.loads(lines.getvalue().splitlines()[-1])["time"].startswith("2026-06-01T12:00:02")
 
 
+def test_the_terminal_of_a_clock_turned_off_says_so_while_the_other_display_stays_dark(
+    tmp_path, monkeypatch
+):
+    out = Tty()
+    monkeypatch.setattr("sys.stdout", out)
+    size = os.terminal_size((40, 20))
+    monkeypatch.setattr(TerminalDriver, "_stream_size", lambda self: size)
+    service, _ = clock_with(tmp_path, 'driver = ["terminal", "fake"]\n')
+    service.apply(Change(power=False))
+    service.run(frames=2)
+    screen = pyte.Screen(40, 20)
+    pyte.Stream(screen).feed(out.getvalue())
+    assert any(row.strip() == "off — binclock ctl on" for row in screen.display)
+    assert all(frame.is_dark() for frame in service.screens[1].driver.frames)
+
+
 # -- the wall clock on every display through a DST day ------------------------------------------
 
 
