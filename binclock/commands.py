@@ -31,7 +31,7 @@ from binclock.pipeline import (
     timezone,
 )
 from binclock.screens import close_display
-from binclock.service import Service, indicator_mode, synchronised, unsynced
+from binclock.service import Loaded, Service, indicator_mode, synchronised, unsynced
 from binclock.sync import SyncCheck
 
 if TYPE_CHECKING:
@@ -152,9 +152,7 @@ def resolve(cfg: config.Config, source: Path | None, args: argparse.Namespace) -
 Adjust = Callable[[config.Config], config.Config]
 
 
-def load(
-    args: argparse.Namespace, adjust: Adjust | None = None
-) -> tuple[config.Config, Path | None]:
+def load(args: argparse.Namespace, adjust: Adjust | None = None) -> Loaded:
     """The configuration the command line asks for, changed by ``adjust`` if given."""
     cfg, source = config.load(getattr(args, "config", None), overrides(args))
     if adjust is not None:
@@ -196,9 +194,12 @@ def whole_second(moment: datetime, tz: tzinfo) -> datetime:
     return datetime.fromtimestamp(math.floor(moment.timestamp()), tz)
 
 
-def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
-    """The clock: one frame (``--once``) or every second until stopped."""
-    cfg, source = load(args, adjust)
+def run_clock(
+    args: argparse.Namespace, adjust: Adjust | None = None, loaded: Loaded | None = None
+) -> int:
+    """The clock: one frame (``--once``) or every second until stopped; ``loaded`` is the
+    configuration when the command has read it already (read again only on SIGHUP)."""
+    cfg, source = loaded or load(args, adjust)
     tz = timezone(cfg)
     at = _moment(args, tz)
     if getattr(args, "once", False):
@@ -209,6 +210,7 @@ def run_clock(args: argparse.Namespace, adjust: Adjust | None = None) -> int:
     state_file = StateFile(control.state_path(cfg)) if adjust is None else None
     service = Service(
         lambda: load(args, adjust),
+        loaded=(cfg, source),
         clock=OffsetClock(tz, at) if at else None,
         state_file=state_file,
     )
@@ -405,11 +407,12 @@ def show(args: argparse.Namespace) -> int:
         faces = {**cfg.faces, "number": {**options, "value": args.number}}
         return cfg.model_copy(update={"face": "number", "faces": faces})
 
+    loaded = load(args, number_face)
     to_terminal = sys.stdout is not None and sys.stdout.isatty()
-    if not args.once and not to_terminal and draws_on_the_terminal(load(args, number_face)[0]):
+    if not args.once and not to_terminal and draws_on_the_terminal(loaded[0]):
         args.once = True
         signals.release()  # not the clock after all: see binclock.cli.runs_clock
-    return run_clock(args, number_face)
+    return run_clock(args, number_face, loaded)
 
 
 def test_pattern(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from binclock.frame import Frame
 from binclock.machine import Finding, Machine, quick_look
@@ -51,9 +51,17 @@ class FrameSizeError(ValueError):
 
 
 class DriverOptions(BaseModel):
-    """Base for a driver's options, read from the ``[drivers.NAME]`` config table."""
+    """Base for a driver's options, read from the ``[drivers.NAME]`` config table, or from
+    a named display's ``[displays.NAME]`` table."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    _table: str = PrivateAttr("")  # "displays.NAME" when read from that table
+
+    def key(self, driver: str, option: str) -> str:
+        """``option`` as the configuration spells it where these options were read, for
+        hints that say what to set: ``displays.NAME.option`` for a named display, else
+        ``drivers.DRIVER.option``."""
+        return f"{self._table or 'drivers.' + driver}.{option}"
 
 
 @runtime_checkable

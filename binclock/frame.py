@@ -23,8 +23,11 @@ class Frame:
     """``width`` x ``height`` RGB triples, row-major from the top-left.
 
     ``time`` is the moment shown, ``labels`` name pixel columns and ``caption`` reads the
-    value out ("13:37:42"). Frames compare by their pixels only, so a driver can skip a
-    frame that looks like the last one even when its time differs.
+    value out ("13:37:42"). Frames compare by their pixels, so a driver can skip a frame
+    that looks like the last one even when its time differs; and by ``off``, which says
+    why a display is dark on purpose ("off (schedule 23:00-07:00)"; '' while it shows the
+    clock), for drivers that print text: a dark frame is then not mistaken for a clock
+    that stopped.
     """
 
     width: int
@@ -33,6 +36,7 @@ class Frame:
     time: datetime | None = field(default=None, compare=False)
     labels: tuple[Label, ...] = field(default=(), compare=False)
     caption: str = field(default="", compare=False)
+    off: str = ""
 
     def __post_init__(self) -> None:
         if self.width < 0 or self.height < 0:

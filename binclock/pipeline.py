@@ -18,7 +18,7 @@ from binclock.frame import RGB, Frame
 from binclock.indicator import mark_pm
 from binclock.light.curve import Level
 from binclock.painter import Painter, PlacementError, Theme, scale
-from binclock.schedule import Timetable
+from binclock.schedule import Timetable, describe
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,25 @@ class Pipeline:
 
     def render(self, now: datetime) -> Frame:
         painter = self.painter
+        off = ""
         if self.schedule or self.light is not None:
             level = self.dimming(now)
             if level != 1.0:
                 painter = replace(painter, brightness=painter.brightness * level)
+            if level == 0 and self.schedule:
+                off = self.off(now)
         frame = painter.paint(self.face.render(now), time=now)
         if self.pm is not None:
             index, colour = self.pm
             frame = mark_pm(frame, now, scale(colour, painter.brightness), index)
-        return frame
+        return replace(frame, off=off) if off else frame
+
+    def off(self, now: datetime) -> str:
+        """Why the schedule turns the display off at ``now`` ('' when it does not)."""
+        span = self.schedule.in_force(now)
+        if span is None or span.entry.level != 0:
+            return ""
+        return f"off (schedule {describe(span)})"
 
 
 def timezone(config: Config) -> tzinfo:

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from binclock.config import Config, ConfigError, Origin, did_you_mean, plugin_options, reason, shown
-from binclock.driver import BaseDriver
+from binclock.driver import BaseDriver, DriverOptions
 
 DRIVERS = "binclock.drivers"
 FACES = "binclock.faces"
@@ -108,7 +108,10 @@ def options(
     kind, key = table or (TABLES[group], name)
     model = getattr(cls, "Options", None)
     if model is not None:
-        return plugin_options(config, kind, key, model, source)
+        found = plugin_options(config, kind, key, model, source)
+        if kind != TABLES[group] and isinstance(found, DriverOptions):
+            found._table = f"{kind}.{key}"  # so its hints name the keys of this table
+        return found
     given = getattr(config, kind).get(key)
     if given and (kind != "displays" or set(given) - {"driver"}):
         where = Origin(source, config._overridden)((kind, key))

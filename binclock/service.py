@@ -34,6 +34,7 @@ from binclock.indicator import mark_unsynced
 from binclock.light.room import RoomLight, open_light
 from binclock.light.sensors import own_sensor
 from binclock.notify import Notifier
+from binclock.output import reader_watch
 from binclock.painter import PlacementError, scale
 from binclock.pipeline import (
     Pipeline,
@@ -63,8 +64,10 @@ from binclock.transition import can_animate, lead_in, play
 
 log = logging.getLogger(__name__)
 
-Loader = Callable[[], tuple[Config, Path | None]]
+Loaded = tuple[Config, Path | None]  # a configuration and the file it came from
+Loader = Callable[[], Loaded]
 SYNC_RECHECK = 60  # seconds between checks once the clock is synchronised
+POWER_OFF = "off — binclock ctl on"  # what a dark display that prints text says
 AHEAD = 60  # seconds rendered in one go for faces that are pure functions of time
 
 
@@ -79,16 +82,18 @@ REFUSED = (*SKIPPABLE, DriverUnavailable)  # a change that cannot be made change
 class Service:
     """Shows the time on its displays at every wall-clock second until told to stop.
 
-    ``loader`` reads the configuration (again on SIGHUP); the run-time state (power and
-    overrides, kept in ``state_file``) is layered on top of it. ``clock``, ``sleep``,
-    ``notifier`` and ``sync`` are injected so tests can drive time, systemd and the
-    synchronisation state; by default they are the real ones.
+    ``loader`` reads the configuration (again on SIGHUP; at start only when it is not
+    ``loaded`` already); the run-time state (power and overrides, kept in ``state_file``)
+    is layered on top of it. ``clock``, ``sleep``, ``notifier`` and ``sync`` are injected
+    so tests can drive time, systemd and the synchronisation state; by default they are
+    the real ones.
     """
 
     def __init__(
         self,
         loader: Loader,
         *,
+        loaded: Loaded | None = None,
         clock: Clock | None = None,
         sleep: Callable[[float], None] | None = None,
         notifier: Notifier | None = None,
@@ -97,7 +102,7 @@ class Service:
         state_file: StateFile | None = None,
     ) -> None:
         self.loader = loader
-        self.base, self.source = loader()
+        self.base, self.source = loaded or loader()
         self.state_file = state_file
         self.state = RunState()
         self._config = self._restore()
@@ -223,6 +228,8 @@ class Service:
         for screen in self.screens:
             screen.poll = controls.poller(screen.driver)
             screen.fading = self.config.transition.enabled and can_animate(screen.driver)
+            piped = getattr(screen.driver, "stdout", False)
+            screen.reader_gone = reader_watch() if piped else None
         self._polled = [screen for screen in self.screens if screen.poll is not None]
         self._mark_mode = indicator_mode(self.config, self.under_systemd)
         # The frame shown may differ from the one rendered: the schedule is logged, or the
@@ -340,6 +347,10 @@ class Service:
         """Show ``frame`` on one display; whether it got there."""
         if not self._after(screen, second, partial(screen.driver.show, frame)):
             return False
+        if screen.reader_gone is not None and screen.reader_gone():
+            # An unchanged picture writes nothing, so no write failed to tell.
+            self._done(screen, "the reader of its output went away")
+            return False
         if screen.failures:
             log.warning("%s works again after %d failed frames", screen.label, screen.failures)
         screen.failures = 0
@@ -440,7 +451,8 @@ class Service:
             shown = self._alarm_frame(alarm, frame)
             return replace(shown, time=frame.time, labels=(), caption=frame.caption)
         if not self.state.power:
-            return replace(frame, pixels=Frame.blank(frame.width, frame.height).pixels)
+            dark = Frame.blank(frame.width, frame.height).pixels
+            return replace(frame, pixels=dark, off=POWER_OFF)
         shown = self.overlay.frame(second, frame)
         if shown is None:
             return frame  # the notification is over: _tick says so once it is shown

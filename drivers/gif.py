@@ -71,7 +71,7 @@ class GifDriver(BaseDriver):
         opts: GifOptions = self.options  # type: ignore[assignment]
         self._render = snapshot.load_renderer(self.name)
         self.size = snapshot.declared_size(opts)
-        self.path = snapshot.output_path(opts.path, self.name)
+        self.path = snapshot.output_path(opts.path, opts.key(self.name, "path"))
         self.style = self._render.Style(opts.led_size, opts.spacing, opts.background, opts.unlit)
         self.done = False
         self.saved = 0  # times the file was written

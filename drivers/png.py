@@ -41,7 +41,7 @@ class PngDriver(BaseDriver):
         opts: PngOptions = self.options  # type: ignore[assignment]
         self._render = snapshot.load_renderer(self.name)
         self.size = snapshot.declared_size(opts)
-        self.path = snapshot.output_path(opts.path, self.name)
+        self.path = snapshot.output_path(opts.path, opts.key(self.name, "path"))
         self.style = self._render.Style(opts.led_size, opts.spacing, opts.background, opts.unlit)
         self.saved = 0  # pictures written so far
         self._mode = snapshot.new_file_mode()

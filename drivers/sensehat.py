@@ -86,7 +86,7 @@ class SenseHatDriver(BaseDriver):
     @classmethod
     def check(cls, machine: Machine, options: SenseHatOptions) -> Finding:
         """The HAT's devices and libraries, or sense_emu alone for the emulator."""
-        return check_here(machine, options.backend)
+        return check_here(machine, options.backend, options.key(cls.name, "backend"))
 
     def __init__(
         self,
@@ -99,7 +99,8 @@ class SenseHatDriver(BaseDriver):
         super().__init__(options, **kwargs)
         opts: SenseHatOptions = self.options  # type: ignore[assignment]
         if sense is None:
-            sense, self.backend = open_sense_hat(opts.backend, sysfs)
+            backend_key = opts.key(self.name, "backend")
+            sense, self.backend = open_sense_hat(opts.backend, backend_key, sysfs)
         else:
             self.backend = "given"
         self.sense = sense

@@ -55,8 +55,11 @@ def permission_hint(path: str | None) -> str:
     return f"permission denied on {where}"
 
 
-def open_sense_hat(backend: Backend, sysfs: Path = SYSFS_GRAPHICS) -> tuple[Any, str]:
-    """A ``SenseHat`` for ``backend`` and the backend it is ("hardware" or "emulator").
+def open_sense_hat(
+    backend: Backend, backend_key: str, sysfs: Path = SYSFS_GRAPHICS
+) -> tuple[Any, str]:
+    """A ``SenseHat`` for ``backend`` and the backend it is ("hardware" or "emulator");
+    ``backend_key`` is the option as the configuration names it, for the hints.
 
     ``auto`` is the real HAT when its framebuffer exists; without one it says how to use
     the emulator instead of starting it unasked. The library is looked for first, as the
@@ -64,17 +67,18 @@ def open_sense_hat(backend: Backend, sysfs: Path = SYSFS_GRAPHICS) -> tuple[Any,
     """
     if backend == "emulator":
         return open_emulator(), "emulator"
-    sense_hat = import_sense_hat()
+    sense_hat = import_sense_hat(backend_key)
     if backend == "auto" and find_framebuffer(sysfs) is None:
         raise DriverUnavailable(
             f"{NO_HAT}; to use the desktop emulator instead, start sense_emu_gui and set"
-            ' drivers.sensehat.backend="emulator"'
+            f' {backend_key}="emulator"'
         )
     return open_hardware(sense_hat, sysfs), "hardware"
 
 
-def import_sense_hat() -> Any:
-    """The ``sense_hat`` library, or DriverUnavailable saying how to install it."""
+def import_sense_hat(backend_key: str) -> Any:
+    """The ``sense_hat`` library, or DriverUnavailable saying how to install it (or to set
+    ``backend_key`` to the emulator)."""
     try:
         import sense_hat
     except ModuleNotFoundError as exc:
@@ -84,8 +88,7 @@ def import_sense_hat() -> Any:
                 f" it): {APT_HINT}"
             ) from None
         raise DriverUnavailable(
-            f"the sense-hat library is not installed: {APT_HINT}"
-            ' (or set drivers.sensehat.backend="emulator")'
+            f'the sense-hat library is not installed: {APT_HINT} (or set {backend_key}="emulator")'
         ) from None
     except ImportError as exc:
         raise DriverUnavailable(

@@ -37,7 +37,9 @@ def joystick(machine: Machine) -> Path | None:
     return None
 
 
-def check(machine: Machine, backend: Backend) -> Finding:
+def check(machine: Machine, backend: Backend, backend_key: str) -> Finding:
+    """What opening ``backend`` would find on ``machine``; ``backend_key`` is the option as
+    the configuration names it, for the hints."""
     if backend == "emulator":
         if not machine.importable(("sense_emu",)):
             return Finding(
@@ -50,7 +52,7 @@ def check(machine: Machine, backend: Backend) -> Finding:
         return Finding(f"not installed: no module {', '.join(missing)}", APT_HINT)
     fb = framebuffer(machine)
     if fb is None:
-        emulator = ' (or set drivers.sensehat.backend = "emulator")' * (backend == "auto")
+        emulator = f' (or set {backend_key} = "emulator")' * (backend == "auto")
         return Finding(
             f"no '{FRAMEBUFFER_NAME}' framebuffer: no Sense HAT",
             "seat the HAT and reboot (or add dtoverlay=rpi-sense to /boot/firmware/config.txt"

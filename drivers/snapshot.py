@@ -73,11 +73,12 @@ def load_renderer(driver: str) -> ModuleType:
         raise DriverUnavailable(f"the {driver} driver needs Pillow: {INSTALL_HINT}") from None
 
 
-def output_path(path: Path, driver: str) -> Path:
-    """``path`` made absolute; DriverUnavailable when its directory cannot take the file."""
+def output_path(path: Path, path_key: str) -> Path:
+    """``path`` made absolute; DriverUnavailable when its directory cannot take the file
+    (saying to set ``path_key``, the option as the configuration names it)."""
     target = path.expanduser().absolute()
     folder = target.parent
-    fix = f"create it or set drivers.{driver}.path"
+    fix = f"create it or set {path_key}"
     if not folder.is_dir():
         raise DriverUnavailable(f"cannot write {target}: no directory {folder} ({fix})")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -94,8 +95,9 @@ def check(cls: type, machine: Machine, options: SnapshotOptions) -> Finding:
     if missing is not None:
         return missing
     target = options.path.expanduser().absolute()  # type: ignore[attr-defined]
+    path_key = options.key(cls.name, "path")  # type: ignore[attr-defined]
     try:
-        output_path(machine.path(target), cls.name)  # type: ignore[attr-defined]
+        output_path(machine.path(target), path_key)
     except DriverUnavailable as exc:
         found = f"cannot write {target}"
         return Finding(found, machine.said(exc).removeprefix(f"{found}: "))

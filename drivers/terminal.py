@@ -142,13 +142,16 @@ class TerminalDriver(BaseDriver):
         return lines + self._footer(frame)
 
     def _footer(self, frame: Frame) -> list[str]:
+        """The labels and the time; for a display that is off, why, instead of a time that
+        would stand still (a dark frame like the last is not drawn again)."""
         opts: TerminalOptions = self.options  # type: ignore[assignment]
         width = self._text_width(frame)
         footer = []
         if opts.labels and frame.labels:
             footer.append(self._label_row(frame.labels, width))
-        if opts.show_time and frame.caption:
-            footer.append(frame.caption.center(width).rstrip())
+        text = frame.off or (frame.caption if opts.show_time else "")
+        if text:
+            footer.append(text.center(width).rstrip())
         return footer
 
     @lru_cache(maxsize=8)  # noqa: B019 - a few label rows per driver, freed with it
@@ -166,8 +169,8 @@ class TerminalDriver(BaseDriver):
             return
         footer = self._footer_drawn
         for frame in frames:
-            if frame.size != before.size:
-                break
+            if frame.size != before.size or len(self._footer(frame)) != len(footer):
+                break  # laid out anew (_update)
             if frame == before:  # shown as unchanged: nothing is drawn
                 continue
             text, footer = self._changes(before, frame, footer)
@@ -212,7 +215,12 @@ class TerminalDriver(BaseDriver):
         screen or the frame's size changed."""
         clear = ""
         previous = self._drawn
-        if screen != self._screen or previous is None or previous.size != frame.size:
+        if (
+            screen != self._screen
+            or previous is None
+            or previous.size != frame.size
+            or len(self._footer(previous)) != len(self._footer(frame))  # the off line came
+        ):
             self._screen = screen
             self._place(frame, screen)
             clear = ansi.RESET + ansi.CLEAR + self._help_line(screen)
@@ -246,8 +254,25 @@ class TerminalDriver(BaseDriver):
         footer = self._footer(frame)
         for n, text in enumerate(footer):
             if n >= len(old) or old[n] != text:
-                out.append(ansi.move(footer_row + n, left) + text.ljust(pad))
+                was = old[n] if n < len(old) else ""
+                out.append(self._footer_line(footer_row + n, left, pad, text, was))
         return "".join(out), footer
+
+    def _footer_line(self, row: int, left: int, pad: int, text: str, was: str) -> str:
+        """Footer ``text`` on ``row``: in the ``pad`` columns under the grid from ``left``,
+        centred beyond them when wider (why the display is off), over all of the line that
+        ``was`` there; cut at the screen's edges."""
+
+        def start(line: str) -> int:
+            return left - max(len(line) - pad, 0) // 2
+
+        first = min(start(text), start(was))
+        end = max(start(line) + max(len(line), pad) for line in (text, was))
+        line = (" " * (start(text) - first) + text).ljust(end - first)
+        if first < 0:
+            line, first = line[-first:], 0
+        columns = self._screen.columns if self._screen is not None else end
+        return ansi.move(row, first) + line[: max(columns - first, 0)]
 
     def _place(self, frame: Frame, screen: os.terminal_size) -> None:
         """Centre the clock; a blank row between pixel rows when the terminal is tall enough.

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from binclock import config
 from binclock.cli import main
 from binclock.drivers import ansi
 from binclock.frame import Frame
+from binclock.service import Service
 from conftest import column_values
 
 
@@ -41,6 +43,38 @@ def test_show_prints_the_number_in_binary(capsys):
     record = json.loads(capsys.readouterr().out)
     frame = Frame(record["width"], record["height"], tuple(tuple(p) for p in record["pixels"]))
     assert sum(v << (8 * i) for i, v in enumerate(reversed(column_values(frame)))) == 42
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[Path]:
+    """The configuration files read, in order."""
+    read: list[Path] = []
+    real = config.read_toml
+    monkeypatch.setattr(config, "read_toml", lambda path: read.append(path) or real(path))
+    return read
+
+
+def one_second(monkeypatch) -> None:
+    """The clock, once started, shows one second and stops."""
+    run = Service.run
+    monkeypatch.setattr(Service, "run", lambda service: run(service, frames=1))
+
+
+@pytest.mark.parametrize("command", [["show", "42"], []], ids=["show", "clock"])
+def test_the_running_clock_reads_its_configuration_once(tmp_path, monkeypatch, reads, command):
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('driver = "jsonl"\n')
+    one_second(monkeypatch)
+    assert main([*command, "--config", str(config_file)]) == 0
+    assert reads == [config_file]
+
+
+def test_show_printed_once_reads_its_configuration_once(tmp_path, reads, capsys):
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('driver = "terminal"\n')
+    assert main(["show", "42", "--config", str(config_file)]) == 0  # piped: printed once
+    assert "●" in capsys.readouterr().out
+    assert reads == [config_file]
 
 
 def test_show_refuses_negative_numbers(capsys):
@@ -189,6 +223,24 @@ def test_the_clock_stops_with_0_when_the_reader_of_its_output_goes_away(driver):
     proc.stdout.close()  # as `binclock | head -1` does after its line
     assert proc.wait(timeout=30) == 0
     assert proc.stderr.read() == ""
+
+
+@pytest.mark.parametrize(
+    ("driver", "options"),
+    [("terminal", ()), ("jsonl", ("--set", "drivers.jsonl.every_second=false"))],
+)
+def test_the_clock_stops_when_the_reader_goes_away_while_its_picture_stays_the_same(
+    driver, options
+):
+    proc = clock_process("--face", "date", *options, driver=driver)
+    try:
+        proc.stdout.readline()
+        proc.stdout.close()  # as `binclock --face date | head -1` does after its line
+        assert proc.wait(timeout=30) == 0
+        assert proc.stderr.read() == ""
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def read_until(fd: int, wanted: bytes, seen: bytearray) -> bytes:

@@ -120,6 +120,13 @@ def test_power_off_shows_a_dark_frame_each_second(tmp_path):
     assert [f.is_dark() for f in service.driver.frames[:2]] == [True, True]
 
 
+def test_power_off_says_how_to_turn_it_on_to_displays_that_print_text(tmp_path):
+    service = make(tmp_path)
+    service.apply(Change(power=False))
+    service.run(frames=1)
+    assert service.driver.frames[0].off == "off — binclock ctl on"
+
+
 def test_power_on_shows_the_clock_again(tmp_path):
     service = make(tmp_path, state=RunState(power=False))
     service.apply(Change(power=True))

@@ -292,6 +292,22 @@ def test_the_terminal_and_a_jsonl_display_show_the_same_second(tmp_path, monkeyp
     assert json.loads(lines.getvalue().splitlines()[-1])["time"].startswith("2026-06-01T12:00:02")
 
 
+def test_the_terminal_of_a_clock_turned_off_says_so_while_the_other_display_stays_dark(
+    tmp_path, monkeypatch
+):
+    out = Tty()
+    monkeypatch.setattr("sys.stdout", out)
+    size = os.terminal_size((40, 20))
+    monkeypatch.setattr(TerminalDriver, "_stream_size", lambda self: size)
+    service, _ = clock_with(tmp_path, 'driver = ["terminal", "fake"]\n')
+    service.apply(Change(power=False))
+    service.run(frames=2)
+    screen = pyte.Screen(40, 20)
+    pyte.Stream(screen).feed(out.getvalue())
+    assert any(row.strip() == "off — binclock ctl on" for row in screen.display)
+    assert all(frame.is_dark() for frame in service.screens[1].driver.frames)
+
+
 # -- the wall clock on every display through a DST day ------------------------------------------
 
 
@@ -337,6 +353,24 @@ def test_check_config_names_a_bad_option_of_a_named_display(tmp_path, capsys):
     path.write_text('driver = ["porch"]\n[displays.porch]\ndriver = "fake"\nwidth = "broad"\n')
     assert cli.main(["check-config", str(path)]) == exitcodes.CONFIG
     assert "displays.porch.width" in capsys.readouterr().err
+
+
+def test_a_named_display_that_cannot_open_says_which_key_of_its_table_to_set(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    missing = tmp_path / "gone" / "left.png"
+    path.write_text(f'driver = ["left"]\n[displays.left]\ndriver = "png"\npath = "{missing}"\n')
+    assert cli.main(["--config", str(path), "--once"]) == exitcodes.UNAVAILABLE
+    err = capsys.readouterr().err
+    assert "create it or set displays.left.path" in err and "drivers.png" not in err
+
+
+def test_doctor_tells_a_named_display_which_key_of_its_table_to_set(tmp_path):
+    path = tmp_path / "config.toml"
+    missing = tmp_path / "gone" / "b.png"
+    path.write_text(f'driver = ["b"]\n[displays.b]\ndriver = "png"\npath = "{missing}"\n')
+    rows = diagnose(Machine(root=tmp_path), lambda: config.load(path, environ={}))
+    [found] = [r for r in rows if r.check == "display b (driver png)"]
+    assert found.fix.endswith("(create it or set displays.b.path)")
 
 
 def test_an_unknown_name_among_several_on_the_command_line_is_a_usage_error(tmp_path, capsys):

@@ -4,10 +4,12 @@ hardware is touched; and what the auto backend picks."""
 from __future__ import annotations
 
 import sys
+import tomllib
 
 import pytest
 from neopixel_fakes import PI4, PI5, PI_ZERO, install_fake_ws281x, make_host
 
+from binclock import config, registry
 from binclock.driver import DriverUnavailable
 from binclock.drivers.neopixel import NeoPixelDriver, NeoPixelOptions
 from binclock.drivers.neopixel.backend import vendor
@@ -44,6 +46,27 @@ def test_pwm_without_root_suggests_spi_and_the_root_drop_in(tmp_path) -> None:
     message = refusal(make_host(tmp_path, PI4, denied=["mem"]), backend="rpi_ws281x")
     assert "GPIO 18 by PWM and DMA, which needs root (/dev/mem)" in message
     assert "root drop-in" in message and "GPIO 10" in message and '"spi"' in message
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "key"),
+    [
+        ('[drivers.neopixel]\nbackend = "rpi_ws281x"\n', None, "drivers.neopixel.backend"),
+        (
+            '[displays.strip]\ndriver = "neopixel"\nbackend = "rpi_ws281x"\n',
+            ("displays", "strip"),
+            "displays.strip.backend",
+        ),
+    ],
+)
+def test_the_hint_names_the_backend_key_of_the_table_the_options_came_from(
+    tmp_path, text, table, key
+) -> None:
+    cfg = config.validate(tomllib.loads(text))
+    options = registry.configure(registry.DRIVERS, "neopixel", cfg, None, table).options
+    with pytest.raises(DriverUnavailable) as caught:
+        NeoPixelDriver(options, host=make_host(tmp_path, PI4, denied=["mem"]))
+    assert f'set {key} = "spi"' in str(caught.value)
 
 
 def test_pcm_without_root_is_named_pcm(tmp_path) -> None:

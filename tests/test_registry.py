@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 import textwrap
+import tomllib
 from collections import Counter
 from importlib.metadata import EntryPoint
 
@@ -244,3 +245,22 @@ def test_a_huge_name_is_cut_in_the_message():
     with pytest.raises(registry.UnknownPlugin) as caught:
         registry.load(registry.FACES, "x" * 1_000_000)
     assert len(str(caught.value)) < 300 and "…" in str(caught.value)
+
+
+def driver_options(text: str, table: tuple[str, str] | None = None):
+    cfg = config.validate(tomllib.loads(text))
+    name = table[1] if table else "png"
+    driver = cfg.displays[name]["driver"] if table else name
+    return registry.configure(registry.DRIVERS, driver, cfg, None, table).options
+
+
+def test_options_from_a_named_display_name_their_keys_in_its_table():
+    options = driver_options('[displays.left]\ndriver = "png"\n', ("displays", "left"))
+    assert options.key("png", "path") == "displays.left.path"
+
+
+def test_options_from_a_driver_table_name_their_keys_in_it():
+    assert (
+        driver_options("[drivers.png]\nwidth = 8\nheight = 8\n").key("png", "path")
+        == "drivers.png.path"
+    )

@@ -10,6 +10,7 @@ import errno
 import logging
 import sys
 import time
+import tomllib
 import types
 import warnings
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from sense_emu.screen import GAMMA_DEFAULT, GAMMA_LOW
 from sense_emu.stick import InputEvent
 
+from binclock import config, registry
 from binclock.controls import Control, Controllable
 from binclock.driver import DriverUnavailable
 from binclock.drivers.sensehat import (
@@ -267,6 +269,16 @@ def test_auto_without_a_hat_says_how_to_use_the_emulator(tmp_path, monkeypatch):
         SenseHatDriver(SenseHatOptions(backend="auto"), sysfs=tmp_path)
     assert 'backend="emulator"' in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_named_display_without_a_hat_is_told_to_set_its_own_backend(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sense_hat", fake_module("sense_hat", SenseHat=FakeSenseHat))
+    cfg = config.validate(tomllib.loads('[displays.desk]\ndriver = "sensehat"\n'))
+    table = ("displays", "desk")
+    options = registry.configure(registry.DRIVERS, "sensehat", cfg, None, table).options
+    with pytest.raises(DriverUnavailable) as caught:
+        SenseHatDriver(options, sysfs=tmp_path)
+    assert 'set displays.desk.backend="emulator"' in str(caught.value)
 
 
 def test_missing_sense_hat_library_says_to_install_it_with_apt(monkeypatch):

@@ -460,6 +460,22 @@ def test_schedule_dims_from_the_first_second_of_its_range(tmp_path):
     assert before == 255 and after == 128
 
 
+def test_a_schedule_range_that_turns_the_display_off_says_so_on_the_frame(tmp_path):
+    text = '[[schedule]]\nfrom = "23:00"\nto = "07:00"\noff = true\n'
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 22, 59, 59, tzinfo=LONDON), text)
+    service.run(frames=2)
+    before, after = service.driver.frames
+    assert before.off == ""
+    assert after.is_dark() and after.off == "off (schedule 23:00-07:00)"
+
+
+def test_a_schedule_range_that_dims_says_nothing_on_the_frame(tmp_path):
+    text = '[[schedule]]\nfrom = "22:30"\nto = "07:00"\nbrightness = 0.5\n'
+    service, _, _ = make_service(tmp_path, datetime(2026, 6, 1, 23, 0, tzinfo=LONDON), text)
+    service.run(frames=1)
+    assert service.driver.last.off == ""
+
+
 def test_fades_lead_into_each_second_and_end_on_its_exact_frame(tmp_path):
     text = "[transition]\nduration = 0.5\nfps = 4\n"
     service, clock, _ = make_service(tmp_path, datetime(2026, 6, 1, 12, 0, 0, tzinfo=LONDON), text)

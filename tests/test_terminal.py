@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import termios
+from dataclasses import replace
 from datetime import datetime
 
 import pyte
@@ -15,6 +16,7 @@ import pytest
 from binclock.drivers import ansi
 from binclock.drivers.terminal import LIT, UNLIT, TerminalDriver, TerminalOptions
 from binclock.faces.time import BcdFace, BinaryFace
+from binclock.frame import Frame
 from binclock.painter import DEFAULT_ON, Painter
 from conftest import send
 
@@ -122,6 +124,87 @@ def test_labels_and_time_can_be_turned_off():
     assert "H  M  S" not in text and "13:37:42" not in text
 
 
+SCHEDULED = "off (schedule 23:00-07:00)"
+POWERED = "off — binclock ctl on"
+
+
+def dark(why: str, now: datetime = NOW) -> Frame:
+    """The clock's frame at ``now`` as a display that is off shows it."""
+    shown = frame(now)
+    return replace(shown, pixels=Frame.blank(shown.width, shown.height).pixels, off=why)
+
+
+def rows(screen: Screen) -> list[str]:
+    return [row.rstrip() for row in screen.screen.display]
+
+
+def test_a_display_that_is_off_says_why_instead_of_the_time():
+    screen = Screen()
+    terminal(screen).show(dark(SCHEDULED))
+    screen.feed()
+    label_row, _ = screen.find("H  M  S")
+    assert rows(screen)[label_row + 1].strip() == SCHEDULED
+    assert not any("13:37" in row for row in rows(screen))
+
+
+def test_the_reason_is_centred_under_the_grid_when_wider_than_it():
+    screen = Screen()
+    terminal(screen).show(dark(SCHEDULED))
+    screen.feed()
+    _, left = screen.find("H  M  S")  # the grid's first column: 3 cells, 8 columns
+    _, reason = screen.find(SCHEDULED)
+    assert reason + len(SCHEDULED) // 2 == left + 8 // 2
+
+
+def test_turned_off_and_on_again_the_time_comes_back_alone_on_its_line():
+    screen = Screen()
+    driver = terminal(screen)
+    driver.show(frame())
+    driver.show(dark(POWERED))
+    driver.show(frame(NOW.replace(second=43)))
+    screen.feed()
+    time_row, _ = screen.find("13:37:43")
+    assert rows(screen)[time_row].strip() == "13:37:43"
+
+
+def test_a_new_reason_for_the_same_dark_display_is_shown():
+    screen = Screen()
+    driver = terminal(screen)
+    driver.show(dark(SCHEDULED))
+    driver.show(dark(POWERED))
+    screen.feed()
+    screen.find(POWERED)
+    assert not any("schedule" in row for row in rows(screen))
+
+
+def test_the_reason_shows_even_with_the_time_turned_off():
+    screen = Screen()
+    driver = terminal(screen, show_time=False)
+    driver.show(frame())
+    driver.show(dark(POWERED))
+    screen.feed()
+    label_row, _ = screen.find("H  M  S")
+    assert rows(screen)[label_row + 1].strip() == POWERED
+    driver.show(frame(NOW.replace(second=43)))
+    screen.feed()
+    assert not any("off" in row for row in rows(screen))
+
+
+def test_a_reason_wider_than_the_terminal_is_cut_at_its_edges():
+    screen = Screen(columns=12)
+    terminal(screen).show(dark(SCHEDULED))
+    screen.feed()
+    label_row, _ = screen.find("H  M  S")
+    assert rows(screen)[label_row + 1] == SCHEDULED[7:19]
+    assert rows(screen)[label_row + 2 :] == [""] * (20 - label_row - 2)  # nothing wrapped
+
+
+def test_the_reason_is_printed_under_a_dark_grid_in_plain_text():
+    out = io.StringIO()
+    TerminalDriver(TerminalOptions(colour="none"), stream=out).show(dark(SCHEDULED))
+    assert out.getvalue().rstrip("\n").splitlines()[-1] == SCHEDULED
+
+
 def test_clock_is_centred_on_the_screen():
     screen = Screen(40, 20)
     terminal(screen).show(frame())
@@ -149,10 +232,17 @@ def test_only_changed_pixels_are_redrawn_without_clearing():
     assert screen.find("13:37:43")
 
 
-def test_frames_prepared_ahead_draw_the_same_screen_as_unprepared():
-    seconds = [frame(NOW.replace(second=s)) for s in range(40, 50)]
+@pytest.mark.parametrize("show_time", [True, False])
+@pytest.mark.parametrize("off_from", [None, 44], ids=["on", "off-from-44"])
+def test_frames_prepared_ahead_draw_the_same_screen_as_unprepared(show_time, off_from):
+    def second(s: int) -> Frame:
+        now = NOW.replace(second=s)
+        return dark(SCHEDULED, now) if off_from is not None and s >= off_from else frame(now)
+
+    seconds = [second(s) for s in range(40, 50)]
     plain, ahead = Screen(), Screen()
-    plain_driver, ahead_driver = terminal(plain), terminal(ahead)
+    plain_driver = terminal(plain, show_time=show_time)
+    ahead_driver = terminal(ahead, show_time=show_time)
     for f in seconds[:1]:
         plain_driver.show(f)
         ahead_driver.show(f)

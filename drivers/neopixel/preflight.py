@@ -27,12 +27,17 @@ def not_a_pi(host: Host) -> DriverUnavailable:
     )
 
 
-def needs_root(backend: str, pin: int) -> DriverUnavailable:
+def key(options: NeoPixelOptions, option: str) -> str:
+    """``option`` as the configuration names it where ``options`` were read."""
+    return options.key("neopixel", option)
+
+
+def needs_root(backend: str, pin: int, options: NeoPixelOptions) -> DriverUnavailable:
     how = "PCM" if pin == PCM_PIN else "PWM"
     return unavailable(
         f"{backend} drives GPIO {pin} by {how} and DMA, which needs root (/dev/mem);"
         " run binclock as root (the systemd root drop-in), or wire the data line to GPIO 10"
-        ' and set drivers.neopixel.backend = "spi", which does not'
+        f' and set {key(options, "backend")} = "spi", which does not'
     )
 
 
@@ -89,21 +94,21 @@ def check_bcm(host: Host, backend: str, pin: int, options: NeoPixelOptions) -> N
         transfer = ws281x_spi_bytes(options.led_count, options.frequency)
         check_spidev(host, transfer, options.led_count)
     elif not host.may_open("mem"):
-        raise needs_root(backend, pin)
+        raise needs_root(backend, pin, options)
 
 
 def check_rpi_ws281x(host: Host, pin: int, options: NeoPixelOptions) -> None:
     check_pi(host)
     if host.is_pi5:
         raise unavailable(
-            "rpi_ws281x does not support the Raspberry Pi 5; set drivers.neopixel.backend ="
+            f"rpi_ws281x does not support the Raspberry Pi 5; set {key(options, 'backend')} ="
             ' "blinka" (any GPIO, through the PIO) or "spi" (GPIO 10)'
         )
     check_bcm(host, "rpi_ws281x", pin, options)
     if options.channel is not None and options.channel != pwm_channel(pin):
         raise unavailable(
             f"GPIO {pin} belongs to rpi_ws281x channel {pwm_channel(pin)}, not"
-            f" {options.channel}; leave drivers.neopixel.channel unset"
+            f" {options.channel}; leave {key(options, 'channel')} unset"
         )
 
 
@@ -112,7 +117,7 @@ def check_blinka(host: Host, pin: int, options: NeoPixelOptions) -> None:
     if options.frequency != 800000:
         raise unavailable(
             "the blinka backend sends at 800 kHz only; for 400 kHz LEDs set"
-            ' drivers.neopixel.backend = "rpi_ws281x" or "spi"'
+            f' {key(options, "backend")} = "rpi_ws281x" or "spi"'
         )
     if not host.is_pi5:
         check_bcm(host, "blinka", pin, options)
@@ -121,7 +126,7 @@ def check_blinka(host: Host, pin: int, options: NeoPixelOptions) -> None:
         raise unavailable(
             f"{host.device('pio0')} is missing, so this Pi 5 cannot drive NeoPixels through"
             " its PIO; update the system and firmware (sudo apt full-upgrade, then reboot),"
-            ' or wire the data line to GPIO 10 and set drivers.neopixel.backend = "spi"'
+            f' or wire the data line to GPIO 10 and set {key(options, "backend")} = "spi"'
         )
     if not host.may_open("pio0"):
         raise unavailable(
@@ -136,7 +141,7 @@ def check_spi(host: Host, pin: int, options: NeoPixelOptions) -> None:
     if pin != SPI_PIN:
         raise unavailable(
             f"the spi backend sends on GPIO 10 (SPI0 MOSI), not GPIO {pin}; wire the data"
-            " line to GPIO 10 and set drivers.neopixel.pin = 10"
+            f" line to GPIO 10 and set {key(options, 'pin')} = 10"
         )
     bpp = len(options.colour_order)
     transfer = neopixel_spi_bytes(options.led_count, bpp, options.frequency)

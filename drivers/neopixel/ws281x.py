@@ -14,6 +14,7 @@ from binclock.drivers.neopixel.options import NeoPixelOptions
 from binclock.drivers.neopixel.preflight import (
     CMDLINE_BUFSIZ,
     check_rpi_ws281x,
+    key,
     needs_root,
     pwm_channel,
     unavailable,
@@ -57,7 +58,7 @@ class Ws281xBackend:
             # PixelStrip's exit hook calls ws2811_fini, which crashes on a strip that never
             # started: drop the hook along with the strip.
             atexit.unregister(self.strip._cleanup)
-            raise explain(exc, self.pin, options.dma) from None
+            raise explain(exc, self.pin, options) from None
 
     def write(self, words: Sequence[int], changed: Sequence[int]) -> None:
         strip = self.strip
@@ -71,17 +72,18 @@ class Ws281xBackend:
         self.strip._cleanup()
 
 
-def explain(error: RuntimeError, pin: int, dma: int) -> DriverUnavailable:
-    """ws2811_init's failure as what to do about it."""
+def explain(error: RuntimeError, pin: int, options: NeoPixelOptions) -> DriverUnavailable:
+    """ws2811_init's failure, with the strip on ``pin`` as ``options`` ask, as what to do
+    about it."""
     match = _CODE.search(str(error))
     code = int(match.group(1)) if match else None
     text = " ".join(str(error).split())
     if code in _NEEDS_ROOT:
-        return needs_root("rpi_ws281x", pin)
+        return needs_root("rpi_ws281x", pin, options)
     if code == _NOT_SUPPORTED:
         return unavailable(
             "rpi_ws281x does not know this board; upgrade it (pip install -U rpi_ws281x)"
-            ' or set drivers.neopixel.backend = "spi" and wire the data line to GPIO 10'
+            f' or set {key(options, "backend")} = "spi" and wire the data line to GPIO 10'
         )
     if code == _PWM_SETUP:
         return unavailable(
@@ -94,7 +96,9 @@ def explain(error: RuntimeError, pin: int, dma: int) -> DriverUnavailable:
             " /boot/firmware/config.txt and reboot"
         )
     if code == _DMA:
-        return unavailable(f"DMA channel {dma} is busy; set drivers.neopixel.dma to another")
+        return unavailable(
+            f"DMA channel {options.dma} is busy; set {key(options, 'dma')} to another"
+        )
     if code == _ILLEGAL_GPIO:
         return unavailable(f"rpi_ws281x cannot use GPIO {pin} on this Pi")
     if code == _SPI_SETUP:

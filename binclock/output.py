@@ -1,0 +1,30 @@
+"""Binclock's standard output, which one display may draw on: whether its reader left."""
+
+from __future__ import annotations
+
+import os
+import select
+import stat
+from collections.abc import Callable
+
+STDOUT = 1
+
+
+def reader_watch(fd: int = STDOUT) -> Callable[[], bool] | None:
+    """What tells at once, without writing, whether the reader at the other end of ``fd``
+    went away: None unless ``fd`` is a pipe, since a terminal or a file has no reader to
+    lose (and asking would be a system call a second for nothing).
+
+    A display that draws only when its picture changes (a date, a terminal clock without
+    seconds) may write nothing for hours, so a write failing is no way to learn that the
+    reader (``binclock | head -1``) is gone.
+    """
+    try:
+        piped = stat.S_ISFIFO(os.fstat(fd).st_mode)
+    except OSError:
+        return None
+    if not piped:
+        return None
+    watch = select.poll()
+    watch.register(fd, 0)  # POLLERR (no reader left) and POLLHUP come whatever is asked
+    return lambda: bool(watch.poll(0))
