@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from config_corpus import texts, write
 
-from binclock.cli import main
+from binclock.commandline.cli import main
 
 
 def timed(path: Path) -> tuple[float, int]:

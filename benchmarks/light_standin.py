@@ -43,9 +43,9 @@ from ticker import percentile
 from binclock import config
 from binclock.clock import ManualClock
 from binclock.config import LightConfig
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 from binclock.light.sensors import Bh1750
-from binclock.notify import Notifier
-from binclock.service import Service
 
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -58,8 +58,8 @@ SIMULATED_CLOCK = (
 import os
 from binclock import config
 from binclock.clock import ManualClock, local_zone
-from binclock.notify import Notifier
-from binclock.service import Service
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 
 HOURS = int(sys.argv[1])
 tz = local_zone()

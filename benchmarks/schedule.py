@@ -26,8 +26,8 @@ from pydantic import TypeAdapter
 from binclock.faces.time import BinaryFace
 from binclock.painter import Painter
 from binclock.pipeline import Pipeline
-from binclock.schedule import Schedule, Timetable
-from binclock.sun import Place
+from binclock.timeofday.schedule import Schedule, Timetable
+from binclock.timeofday.sun import Place
 
 OSLO = ZoneInfo("Europe/Oslo")
 START = datetime(2026, 12, 1, 23, 30, tzinfo=OSLO)

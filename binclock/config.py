@@ -26,12 +26,12 @@ from pydantic import (
     model_validator,
 )
 
-from binclock import sun
-from binclock.alarms import AlarmTables
+from binclock.daemon.transition import TransitionOptions
 from binclock.painter import DEFAULT_OFF, DEFAULT_ON
 from binclock.pinnames import invalid, parse_pin
-from binclock.schedule import Schedule
-from binclock.transition import TransitionOptions
+from binclock.timeofday import sun
+from binclock.timeofday.alarms import AlarmTables
+from binclock.timeofday.schedule import Schedule
 from binclock.web import access
 
 SYSTEM_CONFIG = Path("/etc/binclock/config.toml")

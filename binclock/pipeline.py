@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from binclock import registry
-from binclock.alarms import Alarms
 from binclock.clock import local_zone
 from binclock.config import Config, ConfigError, Origin, reason, shown
 from binclock.driver import Driver
@@ -18,7 +17,8 @@ from binclock.frame import RGB, Frame
 from binclock.indicator import mark_pm
 from binclock.light.curve import Level
 from binclock.painter import Painter, PlacementError, Theme, scale
-from binclock.schedule import Timetable, describe
+from binclock.timeofday.alarms import Alarms
+from binclock.timeofday.schedule import Timetable, describe
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from binclock.alarms import AlarmEntry, Phase
 from binclock.driver import DriverUnavailable
 from binclock.drivers import pins
+from binclock.timeofday.alarms import AlarmEntry, Phase
 
 log = logging.getLogger(__name__)
 

@@ -33,13 +33,13 @@ import pyte
 from PIL import Image, ImageDraw, ImageFont
 
 from binclock import config
-from binclock.alarms import AlarmEntry, Alarms
 from binclock.driver import Driver
 from binclock.drivers.ansi import ANSI16
 from binclock.drivers.gif import RecordingDone
 from binclock.frame import RGB
 from binclock.light.curve import Smoother, brightness_for
 from binclock.pipeline import Pipeline, build_driver, build_pipeline
+from binclock.timeofday.alarms import AlarmEntry, Alarms
 
 AT = datetime(2026, 3, 14, 13, 37, 42, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,10 +23,10 @@ from neopixel_fakes import Wire, agnostic_blinka
 
 from binclock import config, control
 from binclock.clock import ManualClock
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 from binclock.drivers.fake import FakeDriver
 from binclock.frame import BLACK, Frame
-from binclock.notify import Notifier
-from binclock.service import Service
 from binclock.sync import SyncCheck
 
 UTC = ZoneInfo("UTC")

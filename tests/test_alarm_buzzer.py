@@ -11,9 +11,9 @@ import pytest
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from binclock.controls import Control
+from binclock.daemon.service import Service
 from binclock.driver import DriverUnavailable
 from binclock.drivers.buzzer import chime_bit
-from binclock.service import Service
 from tests.test_alarm_service import ALARM, make, press
 
 PIN = 18

@@ -14,18 +14,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from binclock import config
-from binclock.alarms import WARM_WHITE, sunrise
-from binclock.cli import main
 from binclock.clock import ManualClock
+from binclock.commandline.cli import main
 from binclock.control.client import ControlClient
 from binclock.control.server import ControlServer
 from binclock.control.state import Change, StateFile
 from binclock.controls import Control
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 from binclock.frame import BLACK, Frame
-from binclock.notify import Notifier
 from binclock.painter import scale
-from binclock.service import Service
 from binclock.sync import SyncCheck
+from binclock.timeofday.alarms import WARM_WHITE, sunrise
 
 UTC = ZoneInfo("UTC")
 ALARM = '[[alarm]]\ntime = "12:10"\nfade = 10\nring = 10\nsnooze = 1\n'
@@ -203,7 +203,7 @@ def test_the_state_says_which_alarm_shows_and_what_it_does(tmp_path):
 
 
 def test_an_alarm_whose_face_does_not_fit_the_display_blinks_instead(tmp_path, caplog):
-    caplog.set_level(logging.WARNING, logger="binclock.service")
+    caplog.set_level(logging.WARNING, logger="binclock.daemon.service")
     small = "[drivers.fake]\nwidth = 3\nheight = 6\n"  # the binary face fits, bcd does not
     service = make(tmp_path, "12:10:00", ALARM + 'then = "bcd"\n' + small)
     service.run(frames=2)
@@ -293,7 +293,7 @@ def test_a_state_file_from_before_alarms_were_kept_still_loads(tmp_path):
 
 
 def test_a_small_step_back_while_ringing_does_not_ring_it_again(tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="binclock.service")
+    caplog.set_level(logging.INFO, logger="binclock.daemon.service")
     service = make(tmp_path, "12:09:58", at={"12:10:02": step(-5)})
     service.run(frames=10)
     times = [t for t, _ in shown(service)]
@@ -302,7 +302,7 @@ def test_a_small_step_back_while_ringing_does_not_ring_it_again(tmp_path, caplog
 
 
 def test_a_small_step_forward_across_the_alarm_time_still_rings_it(tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="binclock.service")
+    caplog.set_level(logging.INFO, logger="binclock.daemon.service")
     service = make(tmp_path, "12:09:55", at={"12:09:57": step(10)})
     service.run(frames=5)
     times = [t for t, _ in shown(service)]
@@ -314,7 +314,7 @@ def test_a_small_step_forward_across_the_alarm_time_still_rings_it(tmp_path, cap
 def test_on_the_spring_forward_day_an_alarm_in_the_skipped_hour_rings_once_at_03_00(
     tmp_path, caplog
 ):
-    caplog.set_level(logging.INFO, logger="binclock.service")
+    caplog.set_level(logging.INFO, logger="binclock.daemon.service")
     path = tmp_path / "config.toml"
     path.write_text(
         'driver = "fake"\n[[alarm]]\ntime = "02:30"\nring = 1\n[clock]\ntimezone = "Europe/Oslo"\n'

@@ -19,13 +19,13 @@ import pytest
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 from luma.core.device import dummy
 
-from binclock.alarms import WARM_WHITE, rise, sunrise
 from binclock.clock import ManualClock
+from binclock.daemon.service import Service
 from binclock.driver import tones
 from binclock.drivers import luma
 from binclock.drivers.gpio import GpioOptions
 from binclock.drivers.servo import ServoOptions
-from binclock.service import Service
+from binclock.timeofday.alarms import WARM_WHITE, rise, sunrise
 from conftest import clock_of
 
 # luma's device code reads images with a call newer Pillow deprecates; not ours to change
@@ -192,7 +192,8 @@ def test_each_display_shows_the_fade_its_own_way(tmp_path, pins):
     text = 'driver = ["fake", "leds"]\n[displays.leds]\ndriver = "gpio"\npwm = true\n'
 
     def both(service: Service) -> tuple[set[tuple[int, int, int]], tuple[float, ...]]:
-        return set(service.screens[0].last_frame.pixels), duties(pins)(service)  # type: ignore[union-attr]
+        # type: ignore[union-attr]
+        return set(service.screens[0].last_frame.pixels), duties(pins)(service)
 
     strip, leds = zip(*watched(tmp_path, text, both), strict=True)
     assert list(strip[:FADE]) == [{sunrise(n / FADE)} for n in range(FADE)]

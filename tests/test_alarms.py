@@ -10,7 +10,9 @@ import pytest
 from pydantic import TypeAdapter
 
 from binclock import config
-from binclock.alarms import (
+from binclock.commandline.cli import main
+from binclock.config import ConfigError
+from binclock.timeofday.alarms import (
     SUNRISE,
     WARM_WHITE,
     Alarms,
@@ -20,9 +22,7 @@ from binclock.alarms import (
     instant,
     sunrise,
 )
-from binclock.cli import main
-from binclock.config import ConfigError
-from binclock.sun import Place
+from binclock.timeofday.sun import Place
 
 OSLO = ZoneInfo("Europe/Oslo")
 OSLO_PLACE = Place(59.9139, 10.7522)

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from binclock import cli, config, exitcodes
+from binclock import config, exitcodes
 from binclock.clock import ManualClock
+from binclock.commandline import cli
 from binclock.config import ConfigError
 from binclock.drivers.fake import FakeDriver, FakeOptions
 from binclock.frame import BLACK

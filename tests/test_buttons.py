@@ -13,13 +13,14 @@ import gpiozero
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from binclock import cli, config, exitcodes
+from binclock import config, exitcodes
 from binclock.clock import ManualClock
+from binclock.commandline import cli
 from binclock.config import ControlsConfig
 from binclock.controls import BY_NAME, Control
+from binclock.daemon.service import Service
 from binclock.driver import DriverUnavailable
 from binclock.drivers.buttons import Buttons, open_buttons
-from binclock.service import Service
 from conftest import clock_of
 
 UTC = ZoneInfo("UTC")

@@ -10,7 +10,7 @@ import pytest
 from test_doctor import MODULES, SOURCE, FakeRoot, User, pi4, pi5, row
 
 from binclock import config
-from binclock.doctor import Row, Status, diagnose, exit_status
+from binclock.commandline.doctor import Row, Status, diagnose, exit_status
 
 
 def with_buttons(*pins: int, driver: str = "terminal", **more: object):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from binclock import __version__
-from binclock.cli import main
+from binclock.commandline.cli import main
 from binclock.control.state import RunState, StateFile
 from binclock.frame import Frame
 from conftest import decode_bcd, decode_binary

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from binclock import config
-from binclock.cli import main
+from binclock.commandline.cli import main
+from binclock.daemon.service import Service
 from binclock.drivers import ansi
 from binclock.frame import Frame
-from binclock.service import Service
 from conftest import column_values
 
 

@@ -23,8 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_service import LONDON, make_service
 
-from binclock import commands, config, exitcodes
-from binclock.cli import main
+from binclock import config, exitcodes
+from binclock.commandline import commands
+from binclock.commandline.cli import main
 from binclock.drivers.fake import FakeDriver
 
 CORPUS = list(texts())

@@ -19,10 +19,10 @@ from binclock.config import ConfigError
 from binclock.control.api import NotifyRequest
 from binclock.control.state import Change, RunState, StateFile
 from binclock.controls import Control
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 from binclock.driver import DriverUnavailable
 from binclock.frame import BLACK
-from binclock.notify import Notifier
-from binclock.service import Service
 from binclock.sync import SyncCheck
 from conftest import decode_binary, send
 

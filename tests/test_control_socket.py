@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from binclock import cli
+from binclock.commandline import cli
 from binclock.control.client import ClockNotRunning, ControlClient, ControlError
 
 NOBODY = 65534

@@ -16,16 +16,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from binclock import cli, commands, config, exitcodes
+from binclock import config, exitcodes
 from binclock.clock import ManualClock
+from binclock.commandline import cli, commands
+from binclock.commandline.doctor import Machine, diagnose
 from binclock.control.state import Change
 from binclock.controls import Control
-from binclock.doctor import Machine, diagnose
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 from binclock.driver import Finished
 from binclock.drivers.terminal import TerminalDriver
 from binclock.frame import BLACK
-from binclock.notify import Notifier
-from binclock.service import Service
 from binclock.sync import SyncCheck
 from conftest import Sleeper, clock_of, column_values, decode_binary, send
 

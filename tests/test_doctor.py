@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from binclock import config, registry
-from binclock.cli import main
-from binclock.commands import list_plugins
-from binclock.doctor import (
+from binclock.commandline.cli import main
+from binclock.commandline.commands import list_plugins
+from binclock.commandline.doctor import (
     Group,
     Machine,
     Row,
@@ -225,7 +225,10 @@ def test_board_and_the_neopixel_check_read_the_same_model(root):
 
 
 def test_importing_doctor_imports_no_driver():
-    code = "import sys, binclock.doctor; print(sorted(m for m in sys.modules if 'drivers' in m))"
+    code = (
+        "import sys, binclock.commandline.doctor; "
+        "print(sorted(m for m in sys.modules if 'drivers' in m))"
+    )
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert imported.stdout.strip() == "[]", imported.stderr
 

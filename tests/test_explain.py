@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from binclock.bitgrid import BitColumn, BitGrid
-from binclock.explain import explain, readings, together
+from binclock.commandline.explain import explain, readings, together
 from binclock.faces.date import DateFace, DateOptions
 from binclock.faces.number import NumberFace, NumberOptions
 from binclock.faces.time import BcdFace, BinaryFace

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from binclock.cli import main
+from binclock.commandline.cli import main
 from binclock.faces.number import NumberFace, NumberOptions
-from binclock.sources import CommandSource
+from binclock.faces.sources import CommandSource
 
 NOW = datetime(2025, 11, 27, 13, 37, 42, tzinfo=ZoneInfo("Europe/London"))
 

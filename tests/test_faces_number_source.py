@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from binclock.sources import CommandSource, Constant, first_number
+from binclock.faces.sources import CommandSource, Constant, first_number
 
 NOW = datetime(2025, 11, 27, 13, 37, 42, tzinfo=ZoneInfo("Europe/London"))
 PYTHON = shlex.quote(sys.executable)
@@ -112,7 +112,7 @@ def failing_then(output, caplog):
     """Read once with good output, then once with ``output``; return the second value."""
     temperature = source(FakeRunner("48", output), every=1)
     temperature.read(NOW)
-    with caplog.at_level(logging.WARNING, logger="binclock.sources"):
+    with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
         return temperature.read(NOW + timedelta(seconds=1))
 
 
@@ -127,7 +127,7 @@ def test_a_command_that_fails_keeps_the_last_value_and_warns_with_its_error(capl
     temperature = source(runner, every=1)
     temperature.read(NOW)
     runner.returncode, runner.stderr = 1, "VCHI initialization failed\n"
-    with caplog.at_level(logging.WARNING, logger="binclock.sources"):
+    with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
         assert temperature.read(NOW + timedelta(seconds=1)) == 48
     assert "exited with status 1: VCHI initialization failed" in caplog.text
 
@@ -140,7 +140,7 @@ def test_a_command_that_hangs_is_reported_as_too_slow(caplog):
 
 def test_a_command_that_cannot_start_gives_no_value_and_warns(caplog):
     runner = FakeRunner(FileNotFoundError(2, "No such file or directory"))
-    with caplog.at_level(logging.WARNING, logger="binclock.sources"):
+    with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
         assert source(runner).read(NOW) is None
     assert "cannot run 'read-the-value --now': No such file or directory" in caplog.text
 
@@ -148,7 +148,7 @@ def test_a_command_that_cannot_start_gives_no_value_and_warns(caplog):
 def test_the_same_failure_again_is_not_warned_twice(caplog):
     runner = FakeRunner("n/a")
     temperature = source(runner, every=1)
-    with caplog.at_level(logging.WARNING, logger="binclock.sources"):
+    with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
         for i in range(3):
             temperature.read(NOW + timedelta(seconds=i))
     assert len(caplog.records) == 1
@@ -172,12 +172,12 @@ def test_reads_a_real_commands_output():
 
 def test_a_real_command_that_outlives_its_timeout_is_stopped_and_reported(caplog):
     command = f"{PYTHON} -c 'import time; time.sleep(30)'"
-    with caplog.at_level(logging.WARNING, logger="binclock.sources"):
+    with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
         assert CommandSource(command, 10, timeout=0.3).read(NOW) is None
     assert "took longer than 0.3 s" in caplog.text
 
 
 def test_a_missing_program_is_reported(caplog):
-    with caplog.at_level(logging.WARNING, logger="binclock.sources"):
+    with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
         assert CommandSource("/nonexistent/binclock-sensor", 10).read(NOW) is None
     assert "cannot run '/nonexistent/binclock-sensor'" in caplog.text

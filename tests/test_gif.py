@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageSequence
 
-from binclock import cli, exitcodes
+from binclock import exitcodes
+from binclock.commandline import cli
 from binclock.driver import DriverUnavailable, WriteFailed
 from binclock.drivers import render
 from binclock.drivers.gif import GifDriver, GifOptions, RecordingDone

@@ -10,7 +10,9 @@ import gpiozero
 import pytest
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-from binclock import cli, exitcodes
+from binclock import exitcodes
+from binclock.commandline import cli
+from binclock.daemon.transition import can_animate
 from binclock.driver import DriverUnavailable
 from binclock.drivers.gpio import GpioDriver, GpioOptions
 from binclock.drivers.pins import is_raspberry_pi
@@ -18,7 +20,6 @@ from binclock.faces.time import BinaryFace
 from binclock.frame import Frame
 from binclock.painter import Painter, Theme
 from binclock.testing import DriverContract
-from binclock.transition import can_animate
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)

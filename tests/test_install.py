@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from binclock import commands, install
-from binclock.cli import main
+from binclock.commandline import commands, install
+from binclock.commandline.cli import main
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 needs_systemd = pytest.mark.skipif(

@@ -18,16 +18,16 @@ from hypothesis import strategies as st
 from i2c_fakes import Bh1750Chip, Room, StandInI2C, Tcs3400, Tsl2591Chip
 
 from binclock import config
-from binclock.alarms import WARM_WHITE, sunrise
 from binclock.clock import ManualClock
+from binclock.commandline.ctl import describe
 from binclock.config import ConfigError, LightConfig
-from binclock.ctl import describe
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import AHEAD, Service
 from binclock.light.curve import Level, brightness_for
 from binclock.light.room import RoomLight
 from binclock.light.sensors import SenseHatColour, SensorUnavailable, opener
-from binclock.notify import Notifier
-from binclock.service import AHEAD, Service
 from binclock.sync import SyncCheck
+from binclock.timeofday.alarms import WARM_WHITE, sunrise
 from conftest import Sleeper
 
 CURVE = LightConfig(sensor="bh1750", smoothing=30.0, hysteresis=0.03, interval=2.0)

@@ -8,7 +8,7 @@ import pytest
 from test_doctor import MODULES, SOURCE, FakeRoot, pi4, row
 
 from binclock import config
-from binclock.doctor import Row, Status, diagnose
+from binclock.commandline.doctor import Row, Status, diagnose
 from binclock.machine import Reply, probe_i2c
 
 ADAFRUIT = MODULES | {"busio", "adafruit_bh1750", "adafruit_tsl2591", "smbus"}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from webpage import environment, pid_of, running_clock, unix_get, wait_for
 
-from binclock.cli import main
+from binclock.commandline.cli import main
 
 MODULE = "own_light_sensors"
 

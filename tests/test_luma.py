@@ -25,7 +25,7 @@ from luma_fakes import (
 )
 from pydantic import ValidationError
 
-from binclock.cli import main
+from binclock.commandline.cli import main
 from binclock.driver import DriverUnavailable
 from binclock.drivers.luma import LumaDriver, LumaOptions
 from binclock.faces.time import BinaryFace

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from test_doctor import MODULES, FakeRoot, User, pi4, row, using
 
-from binclock.doctor import Status, diagnose, here
+from binclock.commandline.doctor import Status, diagnose, here
 from binclock.drivers.luma import LumaDriver, LumaOptions
 
 LUMA = MODULES | set(LumaDriver.requires) | {"spidev", "smbus2"}

@@ -14,8 +14,8 @@ import pytest
 
 from binclock import config
 from binclock.clock import ManualClock
-from binclock.notify import Notifier
-from binclock.service import Service
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 
 HOUR = 3600
 SETTLED = 120  # seconds of tracing before the first reading

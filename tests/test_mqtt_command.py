@@ -11,7 +11,8 @@ import trustme
 from bridged import write_config
 
 import binclock.mqtt
-from binclock import cli, exitcodes
+from binclock import exitcodes
+from binclock.commandline import cli
 from binclock.config import MqttConfig
 from binclock.mqtt import connection
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from binclock import cli, commands, config, exitcodes
+from binclock import config, exitcodes
+from binclock.commandline import cli, commands
 from binclock.drivers.fake import FakeDriver
 from binclock.sync import SyncCheck
 

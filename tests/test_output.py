@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from binclock.output import reader_watch
+from binclock.daemon.output import reader_watch
 
 
 def test_a_pipe_tells_when_its_reader_closes():

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 from pydantic import ValidationError
 
-from binclock import cli, exitcodes
+from binclock import exitcodes
+from binclock.commandline import cli
 from binclock.driver import DriverUnavailable
 from binclock.drivers import render
 from binclock.drivers.png import PngDriver, PngOptions

@@ -12,7 +12,7 @@ from importlib.metadata import EntryPoint
 import pytest
 
 from binclock import config, machine, registry
-from binclock.cli import main
+from binclock.commandline.cli import main
 from binclock.drivers.terminal import TerminalDriver
 from binclock.pipeline import build_driver
 

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from binclock.bitgrid import BitColumn, BitGrid
 from binclock.clock import ManualClock
 from binclock.config import describe
+from binclock.daemon.ticker import Ticker
 from binclock.painter import Painter, scale
-from binclock.schedule import (
+from binclock.timeofday.schedule import (
     Schedule,
     ScheduleEntry,
     Timetable,
@@ -26,7 +27,6 @@ from binclock.schedule import (
     next_change,
     summary,
 )
-from binclock.ticker import Ticker
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from binclock import config
-from binclock.cli import main
 from binclock.clock import ManualClock
+from binclock.commandline.cli import main
 from binclock.config import ConfigError
 from binclock.control.state import StateFile
-from binclock.notify import Notifier
-from binclock.schedule import Schedule, ScheduleEntry, Timetable
-from binclock.service import Service
-from binclock.sun import EVENTS, Place, SunTime, parse
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 from binclock.sync import SyncCheck
+from binclock.timeofday.schedule import Schedule, ScheduleEntry, Timetable
+from binclock.timeofday.sun import EVENTS, Place, SunTime, parse
 
 OSLO = ZoneInfo("Europe/Oslo")
 LONDON = ZoneInfo("Europe/London")

@@ -31,8 +31,9 @@ from sense_emu.lock import EmulatorLock
 from sense_emu.screen import GAMMA_DEFAULT, GAMMA_LOW, init_screen, screen_filename
 from sense_emu.stick import SenseStick, stick_address
 
-from binclock import cli, config
+from binclock import config
 from binclock.clock import local_zone
+from binclock.commandline import cli
 from binclock.controls import Control
 from binclock.drivers.sensehat import SenseHatDriver, SenseHatOptions
 from binclock.faces.time import BinaryFace

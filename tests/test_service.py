@@ -15,9 +15,9 @@ import pytest
 from binclock import config, exitcodes
 from binclock.clock import ManualClock
 from binclock.controls import Control
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 from binclock.driver import Finished
-from binclock.notify import Notifier
-from binclock.service import Service
 from binclock.sync import TIME_ERROR, SyncCheck
 from conftest import Sleeper, decode_binary, send
 
@@ -533,7 +533,8 @@ def test_a_driver_that_fails_to_prepare_is_retried_like_a_failed_frame(tmp_path,
 
 def press(service: Service, requests: list[list[Control]]) -> None:
     """Give the service's display buttons that make ``requests``, one list per second."""
-    service.driver.poll_controls = lambda: requests.pop(0) if requests else []  # type: ignore[attr-defined]
+    # type: ignore[attr-defined]
+    service.driver.poll_controls = lambda: requests.pop(0) if requests else []
     service.driver = service.driver  # a driver's buttons are looked up when it is taken on
 
 

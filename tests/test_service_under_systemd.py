@@ -23,7 +23,7 @@ from broker import MOSQUITTO, MOSQUITTO_PASSWD, broker_missing
 from systemd_container import CHECKOUT, Container, booted, in_a_home, wait_until
 from test_sensehat_emulator import lit
 
-from binclock import install
+from binclock.commandline import install
 from binclock.sync import TIME_ERROR, kernel_clock_state
 
 UNIT = "binclock.service"

@@ -12,12 +12,13 @@ import gpiozero
 import pytest
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-from binclock import cli, config, exitcodes
+from binclock import config, exitcodes
 from binclock.clock import ManualClock
+from binclock.commandline import cli
+from binclock.daemon.transition import can_animate
 from binclock.drivers.servo import FlipPlan, ServoDriver, ServoOptions
 from binclock.frame import Frame
 from binclock.testing import DriverContract
-from binclock.transition import can_animate
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)

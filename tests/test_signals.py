@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from binclock.signals import SignalInbox
+from binclock.daemon.signals import SignalInbox
 from conftest import send
 
 FOREVER = 30.0  # a sleep that would fail the test run by its length if a signal did not end it

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from binclock.clock import ManualClock
+from binclock.commandline.testpattern import WHITE, PatternStep, run, steps
 from binclock.drivers.fake import FakeDriver, FakeOptions
 from binclock.frame import BLACK
-from binclock.testpattern import WHITE, PatternStep, run, steps
 
 sizes = st.tuples(st.integers(1, 9), st.integers(1, 9))
 

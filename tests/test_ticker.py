@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from binclock.clock import ManualClock
-from binclock.ticker import Ticker
+from binclock.daemon.ticker import Ticker
 
 
 def test_first_wait_returns_the_current_second_at_once(clock):

@@ -13,12 +13,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from binclock.clock import ManualClock
-from binclock.drivers.fake import FakeDriver, FakeOptions
-from binclock.faces.time import BinaryFace
-from binclock.frame import Frame, Label
-from binclock.painter import Painter
-from binclock.ticker import Ticker
-from binclock.transition import (
+from binclock.daemon.ticker import Ticker
+from binclock.daemon.transition import (
     TransitionOptions,
     blend,
     can_animate,
@@ -26,6 +22,10 @@ from binclock.transition import (
     lead_in,
     play,
 )
+from binclock.drivers.fake import FakeDriver, FakeOptions
+from binclock.faces.time import BinaryFace
+from binclock.frame import Frame, Label
+from binclock.painter import Painter
 
 UTC = ZoneInfo("UTC")
 OFF = Frame(2, 1, ((0, 0, 0), (10, 20, 30)))

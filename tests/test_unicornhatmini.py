@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from unicorn_fakes import HEIGHT, WIDTH, Hat, install
 
-from binclock import cli, config, exitcodes
+from binclock import config, exitcodes
+from binclock.commandline import cli
 from binclock.driver import DriverUnavailable
 from binclock.drivers.unicornhatmini import UnicornHatMiniDriver, UnicornHatMiniOptions
 from binclock.frame import Frame

@@ -13,12 +13,13 @@ import pytest
 from test_buttons import WAKE_WAIT, Finger, SteppedPins
 from unicorn_fakes import Hat, install
 
-from binclock import cli, exitcodes
+from binclock import exitcodes
 from binclock.clock import ManualClock
+from binclock.commandline import cli
 from binclock.controls import Control
+from binclock.daemon.service import Service
 from binclock.driver import DriverUnavailable
 from binclock.drivers.unicornhatmini import PINS, UnicornHatMiniDriver, UnicornHatMiniOptions
-from binclock.service import Service
 from conftest import clock_of
 
 A, B, X, Y = (PINS[letter] for letter in "abxy")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from test_doctor import MODULES, FakeRoot, User, pi4, pi5, root, row, using
 
-from binclock.doctor import Status, diagnose, here
+from binclock.commandline.doctor import Status, diagnose, here
 
 __all__ = ["root"]  # the fixture, from test_doctor
 
@@ -75,7 +75,7 @@ def test_list_drivers_calls_it_not_ready_with_spi_off(root):
 
 def test_list_drivers_keeps_its_columns_aligned_past_a_long_name(root):
     from binclock import registry
-    from binclock.commands import list_plugins
+    from binclock.commandline.commands import list_plugins
 
     lines = list_plugins(registry.DRIVERS, root.machine()).splitlines()
     ready_at = lines[0].index("READY")

@@ -238,7 +238,7 @@ def binclock(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
 
 
 def test_the_clock_never_loads_aiohttp(tmp_path):
-    probe = "import sys, binclock.cli; print('aiohttp' in sys.modules)"
+    probe = "import sys, binclock.commandline.cli; print('aiohttp' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", probe], env=environment(tmp_path), capture_output=True, text=True
     )

@@ -42,7 +42,7 @@ PATHS: dict[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class RunState:
     """Power, the run-time overrides (configuration-shaped) and the alarms stopped or
-    snoozed (as ``binclock.alarms.Held.saved`` writes them; read back by the alarms)."""
+    snoozed (as ``binclock.timeofday.alarms.Held.saved`` writes them; read back by the alarms)."""
 
     power: bool = True
     overrides: Tree = field(default_factory=dict)

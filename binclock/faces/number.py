@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from binclock.bitgrid import BitColumn, BitGrid
 from binclock.faces import FaceOptions
-from binclock.sources import CommandSource, Constant, Source
+from binclock.faces.sources import CommandSource, Constant, Source
 
 GROUP = "number"
 LABEL = "N"

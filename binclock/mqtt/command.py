@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from binclock import commands, config, control, exitcodes
+from binclock import config, control, exitcodes
+from binclock.commandline import commands
 
 
 def mqtt(args: argparse.Namespace) -> int:

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from binclock import commands, config, control, exitcodes
+from binclock import config, control, exitcodes
+from binclock.commandline import commands
 from binclock.web import access
 
 

@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from binclock import __version__, commands, config, ctl, exitcodes, registry, signals
+from binclock import __version__, config, exitcodes, registry
+from binclock.commandline import commands, ctl
+from binclock.commandline.install import InstallError
 from binclock.control.client import ClockNotRunning, ControlDenied, ControlError
+from binclock.daemon import signals
 from binclock.driver import DriverUnavailable
-from binclock.install import InstallError
 from binclock.mqtt import command as mqtt_command
 from binclock.web import command as web_command
 

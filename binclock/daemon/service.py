@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from binclock import __version__, controls, exitcodes, registry
-from binclock.alarms import BLINK, Alarms, Held, Occurrence, Phase, matching
 from binclock.clock import Clock, SystemClock
 from binclock.config import Config, ConfigError, ControlsConfig, toml_value
 from binclock.control import API_VERSION
@@ -26,6 +25,19 @@ from binclock.control.api import Colour, NotifyRequest
 from binclock.control.overlay import Overlay
 from binclock.control.server import Hub
 from binclock.control.state import Change, RunState, StateFile, layered, sources
+from binclock.daemon.notify import Notifier
+from binclock.daemon.output import reader_watch
+from binclock.daemon.screens import (
+    Screen,
+    close_all,
+    name_them,
+    open_all,
+    open_screen,
+    options,
+)
+from binclock.daemon.signals import SignalInbox
+from binclock.daemon.ticker import Ticker
+from binclock.daemon.transition import can_animate, lead_in, play
 from binclock.driver import Driver, DriverUnavailable, Finished, tones
 from binclock.drivers.buttons import Buttons, open_buttons
 from binclock.drivers.buzzer import Buzzers, needs, open_buzzers
@@ -33,8 +45,6 @@ from binclock.frame import BLACK, Frame, record
 from binclock.indicator import mark_unsynced
 from binclock.light.room import RoomLight, open_light
 from binclock.light.sensors import own_sensor
-from binclock.notify import Notifier
-from binclock.output import reader_watch
 from binclock.painter import PlacementError, scale
 from binclock.pipeline import (
     Pipeline,
@@ -48,19 +58,9 @@ from binclock.pipeline import (
     timezone,
 )
 from binclock.registry import BrokenPlugin, UnknownPlugin
-from binclock.schedule import Timetable, describe
-from binclock.screens import (
-    Screen,
-    close_all,
-    name_them,
-    open_all,
-    open_screen,
-    options,
-)
-from binclock.signals import SignalInbox
 from binclock.sync import SyncCheck
-from binclock.ticker import Ticker
-from binclock.transition import can_animate, lead_in, play
+from binclock.timeofday.alarms import BLINK, Alarms, Held, Occurrence, Phase, matching
+from binclock.timeofday.schedule import Timetable, describe
 
 log = logging.getLogger(__name__)
 

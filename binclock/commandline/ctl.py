@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from binclock import config, control, exitcodes
-from binclock.commands import UsageError
+from binclock.commandline.commands import UsageError
 from binclock.control.client import ControlClient
 from binclock.control.state import merge, nested
 from binclock.frame import Frame

@@ -31,8 +31,8 @@ from binclock.driver import Tones
 from binclock.frame import BLACK, RGB
 from binclock.painter import scale
 from binclock.pinnames import parse_pin
-from binclock.schedule import Moment, minute_of, placed, weekdays
-from binclock.sun import Place, SunTime
+from binclock.timeofday.schedule import Moment, minute_of, placed, weekdays
+from binclock.timeofday.sun import Place, SunTime
 
 BLINK = "blink"
 # The sunrise: colour stops from the fade's start (0) to its end (1), and the brightness

@@ -37,8 +37,8 @@ from pydantic import (
     model_validator,
 )
 
-from binclock import sun
-from binclock.sun import MINUTES_PER_DAY, Place, SunTime, wall
+from binclock.timeofday import sun
+from binclock.timeofday.sun import MINUTES_PER_DAY, Place, SunTime, wall
 
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -15,10 +15,14 @@ from datetime import datetime, time, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from binclock import config, control, exitcodes, install, registry, signals, testpattern
+from binclock import config, control, exitcodes, registry
 from binclock.clock import OffsetClock, SystemClock
+from binclock.commandline import install, testpattern
 from binclock.control.server import ControlServer
 from binclock.control.state import StateFile
+from binclock.daemon import signals
+from binclock.daemon.screens import close_display
+from binclock.daemon.service import Loaded, Service, indicator_mode, synchronised, unsynced
 from binclock.driver import Finished
 from binclock.pipeline import (
     Display,
@@ -30,8 +34,6 @@ from binclock.pipeline import (
     timetable,
     timezone,
 )
-from binclock.screens import close_display
-from binclock.service import Loaded, Service, indicator_mode, synchronised, unsynced
 from binclock.sync import SyncCheck
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ def parse_at(text: str, tz: tzinfo) -> datetime:
 def list_plugins(group: str, machine: Machine | None = None) -> str:
     """The installed faces, or drivers with whether they can run here with their default
     options (what the driver's own check finds: libraries, hardware, folders), a line each."""
-    from binclock import doctor as checks  # only needed here, as for ``doctor``
+    from binclock.commandline import doctor as checks  # only needed here, as for ``doctor``
 
     rows = []
     for name in registry.registered(group):
@@ -380,7 +382,8 @@ def explain(args: argparse.Namespace) -> int:
     cfg, source = load(args)
     tz = timezone(cfg)
     now = whole_second(_moment(args, tz) or SystemClock(tz).now(), tz)
-    from binclock.explain import explain as explain_grid  # kept out of the running clock
+    # kept out of the running clock
+    from binclock.commandline.explain import explain as explain_grid
 
     print(explain_grid(build_face(cfg, source).render(now), now, face=cfg.face), end="")
     return exitcodes.OK
@@ -411,7 +414,7 @@ def show(args: argparse.Namespace) -> int:
     to_terminal = sys.stdout is not None and sys.stdout.isatty()
     if not args.once and not to_terminal and draws_on_the_terminal(loaded[0]):
         args.once = True
-        signals.release()  # not the clock after all: see binclock.cli.runs_clock
+        signals.release()  # not the clock after all: see binclock.commandline.cli.runs_clock
     return run_clock(args, number_face, loaded)
 
 
@@ -484,6 +487,6 @@ def disable(units: list[str]) -> None:
 
 def doctor(args: argparse.Namespace) -> int:
     """Check this machine for the installed displays; 0 when nothing fails, else 1."""
-    from binclock import doctor as checks  # the checks are only needed here
+    from binclock.commandline import doctor as checks  # the checks are only needed here
 
     return checks.run(lambda: config.load(getattr(args, "config", None), overrides(args)))

@@ -1,0 +1,1 @@
+"""The ``binclock`` command line: the parser, and what each of its commands does."""
