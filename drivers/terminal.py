@@ -350,7 +350,8 @@ class TerminalDriver(BaseDriver):
         self._forget_layout()  # nothing of the clock stays on the screen
         if self._taken:
             self._taken = False
-            with contextlib.suppress(BrokenPipeError):  # nobody is left to see it
+            # A closed pipe, a terminal that hung up (EIO): nobody is left to see it.
+            with contextlib.suppress(OSError):
                 self._write(ansi.RESET + ansi.SHOW_CURSOR + ansi.MAIN_SCREEN)
         if self._tty_state is not None:
             import termios

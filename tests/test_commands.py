@@ -259,6 +259,34 @@ def process_state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
+@pytest.mark.parametrize(
+    "options",
+    [(), ("--face", "date"), ("--set", "clock.seconds=false")],
+    ids=["every-second-drawn", "a-date", "no-seconds"],
+)
+def test_the_terminal_clock_stops_with_0_when_its_terminal_hangs_up(options):
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "binclock", *options],
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": "/nonexistent", "TERM": "xterm-256color"},
+    )
+    os.close(slave)
+    try:
+        read_until(master, ansi.ALT_SCREEN.encode(), bytearray())
+        os.close(master)  # the terminal's window is closed, or its ssh connection lost:
+        proc.send_signal(signal.SIGHUP)  # the system hangs it up and says so
+        assert proc.wait(timeout=30) == 0
+        assert "failed" not in proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_ctrl_z_stops_the_terminal_clock_and_fg_brings_it_back_whole():
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))

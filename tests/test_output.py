@@ -34,15 +34,30 @@ def test_a_pipe_whose_reader_is_slow_still_has_its_reader():
         os.close(write)
 
 
-def test_a_terminal_or_a_file_is_not_watched(tmp_path):
+def test_a_terminal_tells_when_it_hangs_up():
     master, slave = os.openpty()
+    try:
+        gone = reader_watch(slave)
+        assert gone is not None and not gone()
+        os.close(master)  # as closing the terminal's window or losing its ssh connection does
+        assert gone()
+    finally:
+        os.close(slave)
+
+
+def test_a_terminal_hung_up_before_it_is_watched_tells_at_once():
+    master, slave = os.openpty()
+    os.close(master)  # hung up before a reload asks anew
+    try:
+        gone = reader_watch(slave)
+        assert gone is not None and gone()
+    finally:
+        os.close(slave)
+
+
+def test_a_file_is_not_watched(tmp_path):
     with (tmp_path / "out").open("w") as file:
-        try:
-            assert reader_watch(slave) is None
-            assert reader_watch(file.fileno()) is None
-        finally:
-            os.close(master)
-            os.close(slave)
+        assert reader_watch(file.fileno()) is None
 
 
 def test_a_closed_output_is_not_watched():

@@ -32,7 +32,7 @@ class Screen:
     closed: bool = False
     ahead: dict[int, Frame] = field(default_factory=dict)  # frames rendered ahead
     poll: Callable[[], list[Control]] | None = None  # its buttons, asked each second
-    reader_gone: Callable[[], bool] | None = None  # on a pipe: asked after each frame
+    reader_gone: Callable[[], bool] | None = None  # on a pipe or terminal: asked each frame
     fading: bool = False
     last_frame: Frame | None = None
     label: str = "the display"  # in log lines; its name when there are several

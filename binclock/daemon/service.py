@@ -68,6 +68,7 @@ Loaded = tuple[Config, Path | None]  # a configuration and the file it came from
 Loader = Callable[[], Loaded]
 SYNC_RECHECK = 60  # seconds between checks once the clock is synchronised
 POWER_OFF = "off — binclock ctl on"  # what a dark display that prints text says
+READER_GONE = "the reader of its output went away"  # a pipe's, or its terminal hung up
 AHEAD = 60  # seconds rendered in one go for faces that are pure functions of time
 
 
@@ -349,7 +350,7 @@ class Service:
             return False
         if screen.reader_gone is not None and screen.reader_gone():
             # An unchanged picture writes nothing, so no write failed to tell.
-            self._done(screen, "the reader of its output went away")
+            self._done(screen, READER_GONE)
             return False
         if screen.failures:
             log.warning("%s works again after %d failed frames", screen.label, screen.failures)
@@ -415,9 +416,12 @@ class Service:
         except Finished as done:
             self._done(screen, str(done))
         except BrokenPipeError:
-            self._done(screen, "the reader of its output went away")
+            self._done(screen, READER_GONE)
         except Exception as exc:  # noqa: BLE001 - any driver fault: log, back off, retry
-            self._failed(screen, second, exc)
+            if screen.reader_gone is not None and screen.reader_gone():
+                self._done(screen, READER_GONE)  # a terminal that hung up fails its writes
+            else:
+                self._failed(screen, second, exc)
         else:
             return True
         return False
