@@ -8,6 +8,7 @@ footer line.
 from __future__ import annotations
 
 import atexit
+import codecs
 import contextlib
 import os
 import signal
@@ -84,6 +85,7 @@ class TerminalDriver(BaseDriver):
         self._terminal_size = terminal_size or self._stream_size
         self._plain = not tty and opts.colour == "auto"
         self._glyphs = _plain_glyphs(self.stream) if self._plain else (LIT, UNLIT)
+        self._encoding = _encoding(self.stream)
         self._pitch = len(self._glyphs[0]) + 1  # text columns per pixel, with the space
         self._cells: dict[RGB, str] = {}
         self._footer_drawn: list[str] = []
@@ -151,7 +153,7 @@ class TerminalDriver(BaseDriver):
             footer.append(self._label_row(frame.labels, width))
         text = frame.off or (frame.caption if opts.show_time else "")
         if text:
-            footer.append(text.center(width).rstrip())
+            footer.append(_encodable(text, self._encoding).center(width).rstrip())
         return footer
 
     @lru_cache(maxsize=8)  # noqa: B019 - a few label rows per driver, freed with it
@@ -443,11 +445,29 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
-def _plain_glyphs(stream: IO[str]) -> tuple[str, str]:
-    """Dots for text read without a terminal (one column each); ASCII when that is all it takes."""
+def _encoding(stream: IO[str]) -> str:
+    """The encoding ``stream`` writes in, as the codecs know it (ASCII when they do not)."""
     encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
-        "●○".encode(encoding)
-    except (UnicodeEncodeError, LookupError):
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return "ascii"
+
+
+def _encodable(text: str, encoding: str) -> str:
+    """``text`` as a stream in ``encoding`` can take it (``off - binclock ctl on`` for an
+    ASCII one), since a character it cannot encode would lose the whole frame."""
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.replace("—", "-").encode(encoding, "replace").decode(encoding)
+    return text
+
+
+def _plain_glyphs(stream: IO[str]) -> tuple[str, str]:
+    """Dots for text read without a terminal (one column each); ASCII when that is all it takes."""
+    try:
+        "●○".encode(_encoding(stream))
+    except UnicodeEncodeError:
         return ("#", ".")
     return ("●", "○")

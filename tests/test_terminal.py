@@ -451,6 +451,14 @@ def test_plain_text_falls_back_to_ascii_for_ascii_streams():
     assert raw.getvalue().decode().splitlines()[0] == ". # #"
 
 
+def test_an_ascii_stream_is_told_the_display_is_off_in_ascii():
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii")
+    TerminalDriver(TerminalOptions(), stream=out, environ={}).show(dark(POWERED))
+    out.flush()
+    assert raw.getvalue().decode().rstrip("\n").splitlines()[-1] == "off - binclock ctl on"
+
+
 def test_inline_mode_on_a_terminal_prints_coloured_lines_without_moving_the_cursor():
     out = Tty()
     opts = TerminalOptions(colour="truecolor", fullscreen=False)
