@@ -6,6 +6,8 @@ import fnmatch
 import tomllib
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 ROOT = Path(__file__).resolve().parents[1]
 SETUPTOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
 
@@ -37,3 +39,14 @@ def test_every_file_beside_the_code_is_package_data():
             if path.is_file() and path.suffix not in (".py", ".pyc"):
                 patterns = data.get(package, [])
                 assert any(fnmatch.fnmatch(path.name, p) for p in patterns), (package, path.name)
+
+
+def test_a_licence_expression_asks_for_a_setuptools_that_reads_it():
+    # An SPDX expression (license = "MIT") is a configuration error before setuptools 77.
+    for path in (ROOT / "pyproject.toml", *ROOT.glob("docs/examples/*/pyproject.toml")):
+        pyproject = tomllib.loads(path.read_text())
+        if not isinstance(pyproject["project"].get("license"), str):
+            continue
+        wanted = [Requirement(r) for r in pyproject["build-system"]["requires"]]
+        setuptools = next(r for r in wanted if r.name == "setuptools")
+        assert not setuptools.specifier.contains("76.1"), path
