@@ -532,6 +532,18 @@ class Config(Section):
             raise ValueError(f"{', '.join(twice)} named more than once")
         return value
 
+    @model_validator(mode="after")
+    def _no_buzzer_on_a_button(self) -> Self:
+        """A buzzer and a button cannot share a pin (alarms may share their buzzer)."""
+        buttons = {button.pin: n for n, button in enumerate(self.controls.buttons)}
+        for n, alarm in enumerate(self.alarm):
+            if alarm.buzzer in buttons:
+                message = (
+                    f"GPIO{alarm.buzzer} is already the pin of buttons.{buttons[alarm.buzzer]}"
+                )
+                raise invalid(type(self), ("alarm", n, "buzzer"), alarm.buzzer, message)
+        return self
+
     @field_validator("displays")
     @classmethod
     def _display_tables(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

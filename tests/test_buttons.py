@@ -375,3 +375,12 @@ def test_a_bad_button_is_a_configuration_error_naming_the_key(tmp_path, capsys):
     assert cli.main(["--config", str(path), "check-config"]) == exitcodes.CONFIG
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "controls.buttons.0.press = 'louder'" in err
+
+
+def test_a_button_on_an_alarm_buzzers_pin_is_a_configuration_error_naming_both(tmp_path, capsys):
+    alarm = f'[[alarm]]\ntime = "07:00"\nbuzzer = {PIN}\n'
+    path = config_file(tmp_path, button("alarm-stop") + alarm)
+    assert cli.main(["--config", str(path), "check-config"]) == exitcodes.CONFIG
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"alarm.0.buzzer = {PIN}: GPIO{PIN} is already the pin of buttons.0" in err
