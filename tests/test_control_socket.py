@@ -399,6 +399,22 @@ def test_ctl_watch_prints_frames_as_the_terminal_does(clock):
     assert lines[6].strip().count(":") == 2  # the time under the grid
 
 
+def test_ctl_watch_stops_with_0_when_its_reader_goes_away_while_the_picture_stays_dark(clock):
+    assert ctl("--socket", str(clock.socket), "off").returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "binclock", "ctl", "--socket", str(clock.socket), "watch"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        proc.stdout.readline()
+        proc.stdout.close()  # as `binclock ctl watch | head -1` does after its line
+        assert proc.wait(timeout=WAIT) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_ctl_a_refused_request_is_exit_64_in_one_line(clock):
     result = ctl("--socket", str(clock.socket), "face", "os:system")
     assert result.returncode == 64

@@ -171,14 +171,20 @@ def reset(client: ControlClient, _args: argparse.Namespace) -> int:
 
 
 def watch(client: ControlClient, _args: argparse.Namespace) -> int:
-    """Each frame as the terminal driver prints it, in a stream (not full screen)."""
+    """Each frame as the terminal driver prints it, in a stream (not full screen), until
+    the reader of a pipe goes away, even while the picture stays the same (nothing written
+    to fail): the clock turned off, a date."""
+    from binclock.daemon.output import reader_watch
     from binclock.drivers.terminal import TerminalDriver, TerminalOptions
 
     display = TerminalDriver(TerminalOptions(fullscreen=False), stream=sys.stdout)
+    gone = reader_watch()
     try:
         for event, data in client.events():
             if event == "frame":
                 display.show(frame_of(data))
+            if gone is not None and gone():
+                break
     except KeyboardInterrupt:
         pass
     finally:
