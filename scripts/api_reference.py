@@ -144,6 +144,8 @@ binclock ctl [--socket PATH] [--config PATH] ACTION
 It finds the socket as said [above](#the-control-api-and-binclock-ctl), or takes `--socket`.
 Exit codes: 0 done, 64 the clock refused the request (the reason in one line), 69 no clock
 is running, 77 the socket is there but this user may not use it, 78 a bad configuration.
+`watch` into a pipe ends with 0 within a second of the program reading it exiting
+(`binclock ctl watch | head -8`), even while the picture stays the same (the display off).
 """
 
 MARK = (
