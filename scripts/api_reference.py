@@ -125,8 +125,9 @@ FrameView, the `jsonl` driver's line) for every frame shown, and a `: ping` comm
 15 s without an event, as long as the clock's loop runs. A stream that carries nothing
 for 45 s, not even a ping, has lost its clock (its process stopped, or its loop stuck in
 a display that hangs; a stream opened while the loop is stuck stays silent, state
-included): the web page and the MQTT bridge then treat it as a clock that stopped, and `binclock ctl watch` ends with one line saying so (exit
-69). A subscriber too slow to read misses events rather than slow the clock.
+included): the web page and the MQTT bridge then treat it as a clock that stopped, and
+`binclock ctl watch` ends with one line saying so (exit 69). A subscriber too slow to
+read misses events rather than slow the clock.
 
 ## `binclock ctl`
 
