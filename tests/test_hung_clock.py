@@ -3,7 +3,8 @@ clock lost: its event stream goes silent, pings included, and after ``silence`` 
 the MQTT bridge says "offline" and the web page's stream says so, as when the clock stops.
 When it continues (SIGCONT) both follow it again. The silence is a few seconds here
 instead of three pings' worth, so the tests do not wait for minutes. A clock whose loop is
-stuck (a display that hangs) while its process runs on sends no pings either."""
+stuck (a display that hangs) while its process runs on sends no pings either, and a stream
+opened meanwhile not even its state."""
 
 from __future__ import annotations
 
@@ -162,12 +163,17 @@ def raw_events(tmp_path: Path, core: StillCore, wait: float) -> Iterator[Iterato
         server.close()
 
 
+def said(lines: Iterator[bytes]) -> bytes:
+    """The next line of the stream that is not blank."""
+    return next(line for line in lines if line.strip())
+
+
 def test_a_stream_opened_while_the_loop_is_stuck_sends_nothing_not_even_its_state(
     tmp_path, monkeypatch
 ):
     monkeypatch.setattr(control_server, "PING_EVERY", 0.05)
     with raw_events(tmp_path, StillCore(), QUIET) as lines, pytest.raises(TimeoutError):
-        sent = next(line for line in lines if line.strip())
+        sent = said(lines)
         pytest.fail(f"the stream sent {sent!r}")
 
 
@@ -187,11 +193,6 @@ def turning(core: StillCore) -> Iterator[None]:
         done.set()
 
 
-def said(lines: Iterator[bytes]) -> bytes:
-    """The next line of the stream that is not blank."""
-    return next(line for line in lines if line.strip())
-
-
 def test_a_clock_whose_loop_turns_sends_its_state_then_pings(tmp_path, monkeypatch):
     monkeypatch.setattr(control_server, "PING_EVERY", 0.05)
     core = StillCore()
@@ -204,7 +205,8 @@ def test_a_clock_whose_loop_turns_sends_its_state_then_pings(tmp_path, monkeypat
 def test_a_stream_opened_as_the_loop_shows_a_frame_sends_the_state_then_the_frame(tmp_path):
     core = StillCore()
     with raw_events(tmp_path, core, DEADLINE) as lines:
-        while not core.hub.subscribers:
+        deadline = time.monotonic() + DEADLINE
+        while not core.hub.subscribers and time.monotonic() < deadline:
             time.sleep(0.01)
         core.hub.publish("frame", '{"time":null}')
         assert [said(lines) for _ in range(4)] == [
