@@ -119,13 +119,15 @@ Notifications show over the clock for their seconds: a higher priority replaces 
 showing, an equal or lower one waits its turn (equal ones in the order sent); the power off
 keeps the display dark whatever is queued.
 
-`GET /api/events` sends `event: state` (data: a StateView) first and on every change,
-`event: frame` (data: a FrameView, the `jsonl` driver's line) for every frame shown, and a
-`: ping` comment after 15 s without an event, as long as the clock's loop runs. A stream
-that carries nothing for 45 s, not even a ping, has lost its clock (its process stopped,
-or its loop stuck in a display that hangs): the web page and the MQTT bridge then treat
-it as a clock that stopped, and `binclock ctl watch` ends with one line saying so (exit
-69). A subscriber too slow to read misses events rather than slow the clock.
+`GET /api/events` sends `event: state` (data: a StateView) first, once the clock's loop
+turns (within the second as a rule), and on every change, `event: frame` (data: a
+FrameView, the `jsonl` driver's line) for every frame shown, and a `: ping` comment after
+15 s without an event, as long as the clock's loop runs. A stream that carries nothing
+for 45 s, not even a ping, has lost its clock (its process stopped, or its loop stuck in
+a display that hangs; a stream opened while the loop is stuck stays silent, state
+included): the web page and the MQTT bridge then treat it as a clock that stopped, and
+`binclock ctl watch` ends with one line saying so (exit 69). A subscriber too slow to
+read misses events rather than slow the clock.
 
 ## `binclock ctl`
 

@@ -3,7 +3,8 @@ clock lost: its event stream goes silent, pings included, and after ``silence`` 
 the MQTT bridge says "offline" and the web page's stream says so, as when the clock stops.
 When it continues (SIGCONT) both follow it again. The silence is a few seconds here
 instead of three pings' worth, so the tests do not wait for minutes. A clock whose loop is
-stuck (a display that hangs) while its process runs on sends no pings either."""
+stuck (a display that hangs) while its process runs on sends no pings either, and a stream
+opened meanwhile not even its state."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,8 +147,8 @@ class StillCore:
 @contextlib.contextmanager
 def raw_events(tmp_path: Path, core: StillCore, wait: float) -> Iterator[Iterator[bytes]]:
     """The lines of an event stream from a control server for ``core`` that pings after
-    0.05 s of quiet (while the loop turns), its state event read; a line not there after
-    ``wait`` seconds is a TimeoutError."""
+    0.05 s of quiet (while the loop turns); a line not there after ``wait`` seconds is a
+    TimeoutError."""
     path = tmp_path / "control.sock"
     server = ControlServer(path, core)  # type: ignore[arg-type]
     try:
@@ -155,35 +157,64 @@ def raw_events(tmp_path: Path, core: StillCore, wait: float) -> Iterator[Iterato
             sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: binclock\r\n\r\n")
             sock.settimeout(wait)
             lines = iter(sock.makefile("rb").readline, b"")
-            next(line for line in lines if line.startswith(b"event: state"))
-            next(lines)  # its data
+            next(line for line in lines if not line.strip())  # the end of the headers
             yield lines
     finally:
         server.close()
 
 
-def test_a_clock_whose_loop_is_stuck_sends_no_pings(tmp_path, monkeypatch):
+def said(lines: Iterator[bytes]) -> bytes:
+    """The next line of the stream that is not blank."""
+    return next(line for line in lines if line.strip())
+
+
+def test_a_stream_opened_while_the_loop_is_stuck_sends_nothing_not_even_its_state(
+    tmp_path, monkeypatch
+):
     monkeypatch.setattr(control_server, "PING_EVERY", 0.05)
     with raw_events(tmp_path, StillCore(), QUIET) as lines, pytest.raises(TimeoutError):
-        sent = next(line for line in lines if line.strip())
+        sent = said(lines)
         pytest.fail(f"the stream sent {sent!r}")
 
 
-def test_a_clock_whose_loop_turns_sends_pings(tmp_path, monkeypatch):
-    monkeypatch.setattr(control_server, "PING_EVERY", 0.05)
-    core = StillCore()
-    turning = threading.Event()
+@contextlib.contextmanager
+def turning(core: StillCore) -> Iterator[None]:
+    """``core``'s loop turning every 0.01 s until the block ends."""
+    done = threading.Event()
 
     def turn() -> None:
-        while not turning.wait(0.01):
+        while not done.wait(0.01):
             core.hub.beat()
 
     threading.Thread(target=turn, daemon=True).start()
     try:
-        with raw_events(tmp_path, core, DEADLINE) as lines:
-            assert next(line for line in lines if line.strip()) == b": ping\n"
+        yield
     finally:
-        turning.set()
+        done.set()
+
+
+def test_a_clock_whose_loop_turns_sends_its_state_then_pings(tmp_path, monkeypatch):
+    monkeypatch.setattr(control_server, "PING_EVERY", 0.05)
+    core = StillCore()
+    with turning(core), raw_events(tmp_path, core, DEADLINE) as lines:
+        assert said(lines) == b"event: state\n"
+        assert said(lines) == b"data: {}\n"
+        assert said(lines) == b": ping\n"
+
+
+def test_a_stream_opened_as_the_loop_shows_a_frame_sends_the_state_then_the_frame(tmp_path):
+    core = StillCore()
+    with raw_events(tmp_path, core, DEADLINE) as lines:
+        deadline = time.monotonic() + DEADLINE
+        while not core.hub.subscribers and time.monotonic() < deadline:
+            time.sleep(0.01)
+        core.hub.publish("frame", '{"time":null}')
+        assert [said(lines) for _ in range(4)] == [
+            b"event: state\n",
+            b"data: {}\n",
+            b"event: frame\n",
+            b'data: {"time":null}\n',
+        ]
 
 
 def test_the_running_clocks_loop_keeps_the_pings_going_every_second(tmp_path):

@@ -185,9 +185,10 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(HTTPStatus.OK, frame)
 
     def _events(self) -> None:
-        """Server-Sent Events until the client goes: a ``state`` event first, then one per
-        change and one ``frame`` per frame shown; a ping after PING_EVERY seconds of none,
-        while the clock's loop turns."""
+        """Server-Sent Events until the client goes: a ``state`` event first, once the
+        clock's loop turns, then one per change and one ``frame`` per frame shown; a ping
+        after PING_EVERY seconds of none, while the loop turns. A stream opened while the
+        loop is stuck stays silent, so its client does not take the clock for running."""
         self.send_response(HTTPStatus.OK)
         self._common_headers("text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -197,7 +198,10 @@ class Handler(BaseHTTPRequestHandler):
         hub = self.core.hub
         events = hub.subscribe()
         try:
+            first = turned(hub, events)
             self._event("state", json.dumps(self.core.view(), separators=(",", ":")))
+            if first is not None and first[0] != "state":  # a state is older than the view
+                self._event(*first)
             while True:
                 beats = hub.beats
                 try:
@@ -294,6 +298,19 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("control: " + format, *args)
+
+
+def turned(hub: Hub, events: queue.Queue[tuple[str, str]]) -> tuple[str, str] | None:
+    """Wait until the clock's loop turns: the first event it publishes to ``events``, or
+    None when it turned without one (a display backing off shows no frame) by a ping's
+    time."""
+    beats = hub.beats
+    while True:
+        try:
+            return events.get(timeout=PING_EVERY)
+        except queue.Empty:
+            if hub.beats != beats:
+                return None
 
 
 class ControlServer:
