@@ -451,6 +451,16 @@ def test_once_the_room_light_holds_the_minute_is_rendered_ahead_again(tmp_path):
     assert brightest(service) == round(255 * brightness_for(10.0, LightConfig()))
 
 
+def test_after_the_clock_is_stepped_back_the_minute_is_rendered_ahead_again_as_the_light_holds(
+    tmp_path,
+):
+    i2c_fakes.ROOM.lux = 10.0
+    service, sleeper = clock_in_room(tmp_path)
+    sleeper.actions[70] = lambda: service.clock.step(-3600)  # type: ignore[attr-defined]
+    service.run(frames=200)
+    assert frames_prepared(service)[-1] == AHEAD
+
+
 def test_the_minute_before_the_first_reading_is_not_rendered_ahead_to_be_thrown_away(tmp_path):
     i2c_fakes.ROOM.lux = 30.0
     service, _ = clock_in_room(tmp_path)

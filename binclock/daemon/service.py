@@ -370,6 +370,8 @@ class Service:
             return []
         count = AHEAD if getattr(screen.pipeline.face, "pure", False) else 1
         if self._relit is not None:
+            # A clock stepped back to before the change counts it as held from the step.
+            self._relit = min(self._relit, second - 1)
             held = second - 1 - self._relit  # by the second just shown
             count = min(count, max(held, 1))
         screen.ahead = {s: self._render(screen, s) for s in range(second, second + count)}
