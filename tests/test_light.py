@@ -261,11 +261,13 @@ class SettlingSleeper(Sleeper):
         super().__call__(seconds)
 
 
-def clock_in_room(tmp_path: Path, text: str = "") -> tuple[Service, SettlingSleeper]:
+def clock_in_room(
+    tmp_path: Path, text: str = "", sensor: str = "i2c_fakes:bh1750_in_room"
+) -> tuple[Service, SettlingSleeper]:
     path = tmp_path / "config.toml"
     path.write_text(
         'driver = "fake"\n[clock]\ntimezone = "UTC"\n[light]\n'
-        'sensor = "i2c_fakes:bh1750_in_room"\nsmoothing = 0\n' + text
+        f'sensor = "{sensor}"\nsmoothing = 0\n' + text
     )
     clock = ManualClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
     sleeper = SettlingSleeper(clock)
@@ -449,6 +451,22 @@ def test_once_the_room_light_holds_the_minute_is_rendered_ahead_again(tmp_path):
     service.run(frames=150)
     assert frames_prepared(service)[-1] == AHEAD
     assert brightest(service) == round(255 * brightness_for(10.0, LightConfig()))
+
+
+def test_a_reload_that_adds_a_sensor_renders_no_minute_ahead_before_its_first_reading(tmp_path):
+    i2c_fakes.ROOM.lux = 30.0
+    service, sleeper = clock_in_room(tmp_path, sensor="none")
+    path = tmp_path / "config.toml"
+    before = []
+
+    def add_sensor() -> None:
+        before.append(len(service.driver.prepared))
+        path.write_text(path.read_text().replace('"none"', '"i2c_fakes:bh1750_in_room"'))
+        assert service.reload()
+
+    sleeper.actions[70] = add_sensor
+    service.run(frames=100)
+    assert frames_prepared(service)[before[0]] == 1
 
 
 def test_after_the_clock_is_stepped_back_the_minute_is_rendered_ahead_again_as_the_light_holds(

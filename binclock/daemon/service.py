@@ -699,6 +699,8 @@ class Service:
             self.light = open_light(config.light)
             if self.light is not None and before is not None:
                 self.light.level = before.level  # until its first reading, not full brightness
+            if self.light is not None and self.light.level is None:
+                self._relit = math.floor(self.clock.time())  # its first reading will change it
         self._relight()
 
     def _rebuzz(self) -> None:
