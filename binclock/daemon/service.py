@@ -458,7 +458,8 @@ class Service:
         shown = self.overlay.frame(second, frame)
         if shown is None:
             return frame  # the notification is over: _tick says so once it is shown
-        return replace(shown, time=frame.time, labels=(), caption=frame.caption)
+        # Dimmed as the clock is, it is dark where the schedule turns the clock off: say so.
+        return replace(shown, time=frame.time, labels=(), caption=frame.caption, off=frame.off)
 
     # -- alarms --------------------------------------------------------------------------
 
