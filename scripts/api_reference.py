@@ -117,7 +117,8 @@ A change is applied by the clock's loop at once (the display shows it within the
 moment, for the current second) and the clock then goes on ticking on the second.
 Notifications show over the clock for their seconds: a higher priority replaces the one
 showing, an equal or lower one waits its turn (equal ones in the order sent); the power off
-keeps the display dark whatever is queued.
+keeps the display dark whatever is queued. They are as bright as the clock they cover: the
+night schedule and a [light sensor](light.md) dim them as they dim it.
 
 `GET /api/events` sends `event: state` (data: a StateView) first, once the clock's loop
 turns (within the second as a rule), and on every change, `event: frame` (data: a

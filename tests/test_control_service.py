@@ -192,6 +192,17 @@ def test_a_blinking_colour_is_lit_every_other_second(tmp_path):
     assert lit == [{(255, 0, 0)}, {BLACK}, {(255, 0, 0)}]
 
 
+@pytest.mark.parametrize(
+    "request_", [NotifyRequest(colour="#ff0000"), NotifyRequest(number=5)], ids=["colour", "number"]
+)
+def test_a_notification_in_a_schedules_off_range_is_dark_and_says_why(tmp_path, request_):
+    service = make(tmp_path, '[[schedule]]\nfrom = "11:00"\nto = "13:00"\noff = true\n')
+    service.notify(request_)
+    service.run(frames=1)
+    shown = service.driver.frames[0]
+    assert shown.is_dark() and shown.off == "off (schedule 11:00-13:00)"
+
+
 def test_a_higher_priority_replaces_the_one_showing(tmp_path):
     service = make(tmp_path)
     service.notify(NotifyRequest(colour="#0000ff", seconds=60))

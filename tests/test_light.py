@@ -21,6 +21,7 @@ from binclock import config
 from binclock.clock import ManualClock
 from binclock.commandline.ctl import describe
 from binclock.config import ConfigError, LightConfig
+from binclock.control.api import NotifyRequest
 from binclock.daemon.notify import Notifier
 from binclock.daemon.service import AHEAD, Service
 from binclock.light.curve import Level, brightness_for
@@ -260,11 +261,13 @@ class SettlingSleeper(Sleeper):
         super().__call__(seconds)
 
 
-def clock_in_room(tmp_path: Path, text: str = "") -> tuple[Service, SettlingSleeper]:
+def clock_in_room(
+    tmp_path: Path, text: str = "", sensor: str = "i2c_fakes:bh1750_in_room"
+) -> tuple[Service, SettlingSleeper]:
     path = tmp_path / "config.toml"
     path.write_text(
         'driver = "fake"\n[clock]\ntimezone = "UTC"\n[light]\n'
-        'sensor = "i2c_fakes:bh1750_in_room"\nsmoothing = 0\n' + text
+        f'sensor = "{sensor}"\nsmoothing = 0\n' + text
     )
     clock = ManualClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
     sleeper = SettlingSleeper(clock)
@@ -381,6 +384,46 @@ def test_an_alarm_fade_in_a_dark_room_still_ends_at_full_brightness(tmp_path):
     assert service.driver.frames[-1].pixels[0] == WARM_WHITE  # ringing, at full brightness
 
 
+DIM = round(255 * LightConfig().min_brightness)  # full white in the darkest room
+
+
+def notified(tmp_path: Path, request: NotifyRequest, lux: float, text: str = "") -> list[int]:
+    """The brightest channel of each frame of the notification ``request`` shown by a clock
+    in a room of ``lux`` with ``text`` in its configuration, once it has read the room."""
+    i2c_fakes.ROOM.lux = lux
+    service, sleeper = clock_in_room(tmp_path, text)
+    sleeper.actions[3] = lambda: service.notify(request)
+    service.run(frames=6)
+    shown = service.driver.frames[3:]  # from the second after it was asked for
+    return [max(max(pixel) for pixel in frame.pixels) for frame in shown]
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [NotifyRequest(number=63), NotifyRequest(face="bcd"), NotifyRequest(colour="#ffffff")],
+    ids=["number", "face", "colour"],
+)
+def test_a_notification_in_a_dark_room_is_as_dim_as_the_clock(tmp_path, request_):
+    assert notified(tmp_path, request_, lux=0.0) == [DIM] * 3
+
+
+def test_a_colour_notification_is_capped_by_the_schedule_as_the_clock_is(tmp_path):
+    schedule = '[[schedule]]\nfrom = "11:00"\nto = "13:00"\nbrightness = 0.25\n'
+    shown = notified(tmp_path, NotifyRequest(colour="#ffffff"), 20_000.0, schedule)
+    assert shown == [round(255 * 0.25)] * 3
+
+
+def test_a_notification_follows_the_room_as_its_light_changes(tmp_path):
+    i2c_fakes.ROOM.lux = 0.0
+    service, sleeper = clock_in_room(tmp_path)
+    sleeper.actions[3] = lambda: service.notify(NotifyRequest(colour="#ffffff", seconds=30))
+    sleeper.actions[5] = lambda: setattr(i2c_fakes.ROOM, "lux", 20_000.0)
+    service.run(frames=10)
+    first, last = service.driver.frames[3], service.driver.frames[-1]
+    assert service.overlay.showing is not None
+    assert set(first.pixels) == {(DIM,) * 3} and set(last.pixels) == {(255, 255, 255)}
+
+
 def frames_prepared(service: Service) -> list[int]:
     """How many frames the display was handed to prepare ahead, batch by batch."""
     return [len(batch) for batch in service.driver.prepared]
@@ -408,6 +451,32 @@ def test_once_the_room_light_holds_the_minute_is_rendered_ahead_again(tmp_path):
     service.run(frames=150)
     assert frames_prepared(service)[-1] == AHEAD
     assert brightest(service) == round(255 * brightness_for(10.0, LightConfig()))
+
+
+def test_a_reload_that_adds_a_sensor_renders_no_minute_ahead_before_its_first_reading(tmp_path):
+    i2c_fakes.ROOM.lux = 30.0
+    service, sleeper = clock_in_room(tmp_path, sensor="none")
+    path = tmp_path / "config.toml"
+    before = []
+
+    def add_sensor() -> None:
+        before.append(len(service.driver.prepared))
+        path.write_text(path.read_text().replace('"none"', '"i2c_fakes:bh1750_in_room"'))
+        assert service.reload()
+
+    sleeper.actions[70] = add_sensor
+    service.run(frames=100)
+    assert frames_prepared(service)[before[0]] == 1
+
+
+def test_after_the_clock_is_stepped_back_the_minute_is_rendered_ahead_again_as_the_light_holds(
+    tmp_path,
+):
+    i2c_fakes.ROOM.lux = 10.0
+    service, sleeper = clock_in_room(tmp_path)
+    sleeper.actions[70] = lambda: service.clock.step(-3600)  # type: ignore[attr-defined]
+    service.run(frames=200)
+    assert frames_prepared(service)[-1] == AHEAD
 
 
 def test_the_minute_before_the_first_reading_is_not_rendered_ahead_to_be_thrown_away(tmp_path):

@@ -371,6 +371,8 @@ class Service:
             return []
         count = AHEAD if getattr(screen.pipeline.face, "pure", False) else 1
         if self._relit is not None:
+            # A clock stepped back to before the change counts it as held from the step.
+            self._relit = min(self._relit, second - 1)
             held = second - 1 - self._relit  # by the second just shown
             count = min(count, max(held, 1))
         screen.ahead = {s: self._render(screen, s) for s in range(second, second + count)}
@@ -460,7 +462,8 @@ class Service:
         shown = self.overlay.frame(second, frame)
         if shown is None:
             return frame  # the notification is over: _tick says so once it is shown
-        return replace(shown, time=frame.time, labels=(), caption=frame.caption)
+        # Dimmed as the clock is, it is dark where the schedule turns the clock off: say so.
+        return replace(shown, time=frame.time, labels=(), caption=frame.caption, off=frame.off)
 
     # -- alarms --------------------------------------------------------------------------
 
@@ -701,6 +704,8 @@ class Service:
             self.light = open_light(config.light)
             if self.light is not None and before is not None:
                 self.light.level = before.level  # until its first reading, not full brightness
+            if self.light is not None and self.light.level is None:
+                self._relit = math.floor(self.clock.time())  # its first reading will change it
         self._relight()
 
     def _rebuzz(self) -> None:
@@ -751,11 +756,15 @@ class Service:
     def notify(self, request: NotifyRequest) -> dict[str, Any]:
         """Put ``request`` over the clock (or in the queue); its number and whether it waits."""
         if request.colour is not None:
-            colour = scale(Colour.validate_python(request.colour), self.pipeline.painter.brightness)
+            colour = Colour.validate_python(request.colour)
             blink = request.blink
 
             def draw(n: int, clock: Frame) -> Frame:
-                return Frame.blank(clock.width, clock.height, BLACK if blink and n % 2 else colour)
+                """The colour as bright as the clock it covers is shown (or dark)."""
+                if blink and n % 2:
+                    return Frame.blank(clock.width, clock.height)
+                level = shown_level(self._covering.pipeline, clock.time)
+                return Frame.blank(clock.width, clock.height, scale(colour, level))
 
             about: dict[str, Any] = {"colour": request.colour, "blink": blink}
         else:
@@ -773,9 +782,12 @@ class Service:
             }
 
             def draw(n: int, clock: Frame) -> Frame:
-                """The face painted for the display being covered."""
-                pipeline = pipelines.get(self._covering.display) or self.pipeline
-                return pipeline.render(self.clock.now())
+                """The face painted for the display being covered, dimmed as its clock is
+                (by the schedule and the room's light now)."""
+                covered = self._covering.pipeline
+                pipeline = pipelines.get(self._covering.display) or covered
+                dimmed = replace(pipeline, schedule=covered.schedule, light=covered.light)
+                return dimmed.render(self.clock.now())
 
         note = self.overlay.add(request.priority, request.seconds, draw, about)
         self._publish_state()
@@ -969,10 +981,14 @@ def synchronised(sync: SyncCheck, known: bool | None = None) -> bool:
     return synced
 
 
+def shown_level(pipeline: Pipeline, when: datetime | None) -> float:
+    """The brightness ``pipeline`` shows the clock at ``when``: the display's, dimmed by the
+    schedule and the room's light."""
+    level = pipeline.painter.brightness
+    return level if when is None else level * pipeline.dimming(when)
+
+
 def unsynced(frame: Frame, second: int, mode: str, config: Config, pipeline: Pipeline) -> Frame:
     """``frame`` with the not-synchronised mark in ``mode``, dimmed as the frame is."""
-    level = pipeline.painter.brightness
-    if frame.time is not None:
-        level *= pipeline.dimming(frame.time)
-    colour = scale(config.clock.unsynced_colour, level)
+    colour = scale(config.clock.unsynced_colour, shown_level(pipeline, frame.time))
     return mark_unsynced(frame, colour, mode, second, pipeline.mark_index)
