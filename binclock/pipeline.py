@@ -12,7 +12,7 @@ from binclock import registry
 from binclock.clock import local_zone
 from binclock.config import Config, ConfigError, Origin, reason, shown
 from binclock.driver import Driver
-from binclock.faces import Face
+from binclock.faces import Face, rendering
 from binclock.frame import RGB, Frame
 from binclock.indicator import mark_pm
 from binclock.light.curve import Level
@@ -165,7 +165,8 @@ def build_pipeline(
     face = registry.configure(registry.FACES, config.face, config, source)
     probe = build_face(config, source, face)  # a throwaway: faces keep state from a first frame
     try:
-        layout = painter.layout(probe.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
+        with rendering("layout"):  # measured only: starts no command the first frame would wait on
+            layout = painter.layout(probe.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
     except PlacementError as exc:
         where = str(source or "built-in defaults")
         display = display or displays(config)[0]

@@ -24,6 +24,7 @@ from binclock.daemon import signals
 from binclock.daemon.screens import close_display
 from binclock.daemon.service import Loaded, Service, indicator_mode, synchronised, unsynced
 from binclock.driver import Finished
+from binclock.faces import rendering
 from binclock.pipeline import (
     Display,
     build_driver,
@@ -266,7 +267,8 @@ def show_on(
     failed = False
     try:
         pipeline = build_pipeline(cfg, driver, source, display)
-        frame = pipeline.render(moment)
+        with rendering("one frame"):  # a command's number is worth waiting for here
+            frame = pipeline.render(moment)
         mode = indicator_mode(cfg, "INVOCATION_ID" in os.environ)
         if mode != "off" and not synchronised(SyncCheck()):
             frame = unsynced(frame, int(moment.timestamp()), mode, cfg, pipeline)
@@ -385,7 +387,9 @@ def explain(args: argparse.Namespace) -> int:
     # kept out of the running clock
     from binclock.commandline.explain import explain as explain_grid
 
-    print(explain_grid(build_face(cfg, source).render(now), now, face=cfg.face), end="")
+    with rendering("one frame"):
+        grid = build_face(cfg, source).render(now)
+    print(explain_grid(grid, now, face=cfg.face), end="")
     return exitcodes.OK
 
 

@@ -126,7 +126,8 @@ class NumberFace:
 
 # Faces with the same command share one reader of it while any of them is alive: the clock
 # builds its face twice (once only to lay it out), and a reload builds a new one while the old
-# one still shows. One reader keeps one value and warns once about each problem.
+# one still shows. One reader keeps one value, runs the command once at a time and warns once
+# about each problem; once no face uses it, it is dropped and a run still going is killed.
 _readers: weakref.WeakValueDictionary[tuple[str, float, float, int], CommandSource] = (
     weakref.WeakValueDictionary()
 )
