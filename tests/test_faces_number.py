@@ -1,8 +1,11 @@
 """The number face: any whole number in binary, from options or from a source."""
 
+import errno
 import logging
+import os
 import shlex
 import sys
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,11 +14,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from binclock import config, exitcodes
+from binclock.clock import ManualClock
 from binclock.commandline.cli import main
+from binclock.daemon.notify import Notifier
+from binclock.daemon.service import Service
 from binclock.faces.number import NumberFace, NumberOptions
 from binclock.faces.sources import CommandSource
+from binclock.pipeline import build_pipeline
+from binclock.sync import SyncCheck
+from binclock.drivers.fake import FakeDriver
+from conftest import Sleeper
 
 NOW = datetime(2025, 11, 27, 13, 37, 42, tzinfo=ZoneInfo("Europe/London"))
+PYTHON = shlex.quote(sys.executable)
 
 
 def read_bits(grid):
@@ -128,15 +140,81 @@ def test_asks_its_source_at_the_time_it_is_shown():
 
 
 def test_a_command_option_reads_the_number_from_the_command():
-    command = f"{shlex.quote(sys.executable)} -c 'print(48312)'"
+    command = f"{PYTHON} -c 'print(48312)'"
     face = NumberFace(NumberOptions(command=command, divide=1000))
     assert isinstance(face.source, CommandSource)
+    face.render(NOW)
+    assert face.source.settle(30)
     assert read_bits(face.render(NOW)) == 48
 
 
 def test_faces_with_the_same_command_share_one_reader_of_it():
     options = NumberOptions(command="true")
     assert NumberFace(options).source is NumberFace(options).source
+
+
+def test_laying_the_face_out_runs_no_command():
+    options = {"command": f"{PYTHON} -c 'print(42)'"}
+    cfg = config.validate({"face": "number", "driver": "fake", "faces": {"number": options}})
+    pipeline = build_pipeline(cfg, FakeDriver())
+    assert pipeline.face.source.last_run is None
+
+
+def test_once_shows_the_commands_number(capsys):
+    command = f"{PYTHON} -c 'print(42)'"
+    argv = ["--face", "number", "--set", f"faces.number.command={command!r}", "--driver"]
+    assert main([*argv, "terminal", "--once"]) == 0
+    assert "42" in capsys.readouterr().out.split()
+
+
+def test_explain_shows_the_commands_number(capsys):
+    command = f"{PYTHON} -c 'print(42)'"
+    argv = ["explain", "--face", "number", "--set", f"faces.number.command={command!r}"]
+    assert main(argv) == 0
+    assert "32+8+2 = 42" in capsys.readouterr().out
+
+
+def writer(fifo):
+    """The writing end of ``fifo``, once a reader has it open (tried for up to 30 s)."""
+    for _ in range(600):
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+            time.sleep(0.05)
+    raise AssertionError(f"nothing reads {fifo}")
+
+
+def test_the_clock_keeps_ticking_while_the_command_runs(tmp_path):
+    fifo = tmp_path / "value"
+    os.mkfifo(fifo)  # the command reads it: it runs until the test writes the number
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'driver = "fake"\nface = "number"\n[faces.number]\ncommand = "cat {fifo}"\ntimeout = 5\n'
+    )
+    clock = ManualClock(NOW)
+    sleeper = Sleeper(clock)
+    service = Service(
+        lambda: config.load(path, environ={}),
+        clock=clock,
+        sleep=sleeper,
+        notifier=Notifier({}),
+        sync=SyncCheck(tmp_path / "synchronized", lambda: 0),
+        environ={},
+    )
+    sleeper.service = service
+
+    def the_number_comes():
+        fd = writer(fifo)  # only while the command still runs and reads it
+        os.write(fd, b"42\n")
+        os.close(fd)
+        assert service.screens[0].pipeline.face.source.settle(30)
+
+    sleeper.actions[3] = the_number_comes
+    assert service.run(frames=5) == exitcodes.OK
+    captions = [frame.caption for frame in service.driver.frames]
+    assert (len(captions), captions[0], captions[-1]) == (5, "no value yet", "42")
 
 
 def test_a_failing_command_is_reported_once_with_once(capsys, caplog):

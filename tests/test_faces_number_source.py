@@ -1,39 +1,100 @@
 """Where the number face's value comes from: a constant, or a command run when due."""
 
+import gc
 import logging
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from binclock.faces import rendering
 from binclock.faces.sources import CommandSource, Constant, first_number
 
 NOW = datetime(2025, 11, 27, 13, 37, 42, tzinfo=ZoneInfo("Europe/London"))
 PYTHON = shlex.quote(sys.executable)
 
 
-class FakeRunner:
-    """Stands in for subprocess.run: prints the given outputs in turn and records each call."""
+class FakeCommand:
+    """Stands in for subprocess.Popen: each run prints the next of the given outputs (the
+    last again once they run out; an exception is raised by the start, or by the wait when
+    it is a TimeoutExpired) and is recorded. With ``held``, a run goes on until ``release()``."""
 
-    def __init__(self, *outputs, returncode=0, stderr=""):
+    def __init__(self, *outputs, returncode=0, stderr="", held=False):
         self.outputs = list(outputs)
         self.returncode = returncode
         self.stderr = stderr
         self.calls = []
+        self.waits = []
+        self.released = threading.Event()
+        if not held:
+            self.released.set()
+
+    def release(self):
+        self.released.set()
 
     def __call__(self, argv, **kwargs):
         self.calls.append((argv, kwargs))
         out = self.outputs.pop(0) if len(self.outputs) > 1 else self.outputs[0]
-        if isinstance(out, BaseException):
+        if isinstance(out, OSError):
             raise out
-        return subprocess.CompletedProcess(argv, self.returncode, out, self.stderr)
+        return FakeChild(self, out)
 
 
-def source(runner, every=10.0, **kwargs):
-    return CommandSource("read-the-value --now", every, runner=runner, **kwargs)
+class FakeChild:
+    """One run of a FakeCommand."""
+
+    def __init__(self, command, out):
+        self.command = command
+        self.out = out
+        self.returncode = None
+
+    def communicate(self, timeout=None):
+        self.command.waits.append(timeout)
+        self.command.released.wait(30)  # a bound so a broken test fails instead of hanging
+        if isinstance(self.out, subprocess.TimeoutExpired):
+            self.out, timed_out = "", self.out
+            raise timed_out
+        self.returncode = self.command.returncode
+        return self.out, self.command.stderr
+
+    def poll(self):
+        return self.returncode
+
+    def kill(self):
+        self.returncode = -9
+
+
+def source(command, every=10.0, **kwargs):
+    return CommandSource("read-the-value --now", every, popen=command, **kwargs)
+
+
+def ran(reader, now):
+    """Read at ``now``, let the run it started end, and read again: the value it gave."""
+    reader.read(now)
+    assert reader.settle(30)
+    return reader.read(now)
+
+
+def started():
+    """A real Popen that records the children it starts, and says when one has."""
+    children = []
+    one = threading.Event()
+
+    def popen(*args, **kwargs):
+        children.append(subprocess.Popen(*args, **kwargs))
+        one.set()
+        return children[-1]
+
+    popen.children, popen.one = children, one
+    return popen
+
+
+SLEEPER = f"{PYTHON} -c 'import time; time.sleep(30)'"
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -66,43 +127,80 @@ def test_a_constant_is_always_its_value():
 
 
 def test_runs_the_command_split_like_a_shell_without_one():
-    runner = FakeRunner("1")
-    CommandSource("sh -c 'vcgencmd measure_temp | cut -c6-'", 10, runner=runner).read(NOW)
-    argv, kwargs = runner.calls[0]
+    command = FakeCommand("1")
+    reader = CommandSource("sh -c 'vcgencmd measure_temp | cut -c6-'", 10, popen=command)
+    ran(reader, NOW)
+    argv, kwargs = command.calls[0]
     assert argv == ["sh", "-c", "vcgencmd measure_temp | cut -c6-"]
     assert "shell" not in kwargs
 
 
 def test_runs_the_command_at_the_first_read():
-    assert source(FakeRunner("48")).read(NOW) == 48
+    assert ran(source(FakeCommand("48")), NOW) == 48
+
+
+def test_a_read_does_not_wait_for_a_command_still_running():
+    command = FakeCommand("48", held=True)
+    reader = source(command)
+    assert reader.read(NOW) is None
+    assert reader.running
+    command.release()
+
+
+def test_the_value_appears_once_the_run_ends():
+    command = FakeCommand("48", held=True)
+    reader = source(command)
+    reader.read(NOW)
+    command.release()
+    assert reader.settle(30)
+    assert reader.read(NOW + timedelta(seconds=1)) == 48
+
+
+def test_a_run_still_going_when_the_next_is_due_is_not_doubled():
+    command = FakeCommand("48", held=True)
+    reader = source(command, every=10)
+    reader.read(NOW)
+    reader.read(NOW + timedelta(seconds=20))
+    command.release()
+    assert len(command.calls) == 1
 
 
 def test_keeps_the_value_until_the_command_is_due_again():
-    runner = FakeRunner("48", "50")
-    temperature = source(runner, every=10)
-    temperature.read(NOW)
-    assert temperature.read(NOW + timedelta(seconds=9)) == 48
-    assert len(runner.calls) == 1
+    command = FakeCommand("48", "50")
+    temperature = source(command, every=10)
+    ran(temperature, NOW)
+    assert ran(temperature, NOW + timedelta(seconds=9)) == 48
+    assert len(command.calls) == 1
 
 
 def test_runs_again_every_so_many_seconds_of_the_time_it_is_given():
-    runner = FakeRunner("48", "50")
-    temperature = source(runner, every=10)
-    temperature.read(NOW)
-    assert temperature.read(NOW + timedelta(seconds=10)) == 50
+    temperature = source(FakeCommand("48", "50"), every=10)
+    ran(temperature, NOW)
+    assert ran(temperature, NOW + timedelta(seconds=10)) == 50
 
 
 def test_runs_again_when_the_clock_goes_back():
-    runner = FakeRunner("48", "50")
-    temperature = source(runner, every=10)
-    temperature.read(NOW)
-    assert temperature.read(NOW - timedelta(hours=1)) == 50
+    temperature = source(FakeCommand("48", "50"), every=10)
+    ran(temperature, NOW)
+    assert ran(temperature, NOW - timedelta(hours=1)) == 50
 
 
 def test_stops_the_command_after_the_timeout():
-    runner = FakeRunner("1")
-    source(runner, timeout=0.5).read(NOW)
-    assert runner.calls[0][1]["timeout"] == 0.5
+    command = FakeCommand("1")
+    ran(source(command, timeout=0.5), NOW)
+    assert command.waits == [0.5]
+
+
+def test_a_frame_only_laid_out_starts_no_run():
+    command = FakeCommand("48")
+    with rendering("layout"):
+        source(command).read(NOW)
+    assert command.calls == []
+
+
+def test_a_single_frame_waits_for_the_first_value():
+    with rendering("one frame"):
+        assert source(FakeCommand("48")).read(NOW) == 48
 
 
 # -- failures are logged, not raised ------------------------------------------------------------
@@ -110,10 +208,10 @@ def test_stops_the_command_after_the_timeout():
 
 def failing_then(output, caplog):
     """Read once with good output, then once with ``output``; return the second value."""
-    temperature = source(FakeRunner("48", output), every=1)
-    temperature.read(NOW)
+    temperature = source(FakeCommand("48", output), every=1)
+    ran(temperature, NOW)
     with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
-        return temperature.read(NOW + timedelta(seconds=1))
+        return ran(temperature, NOW + timedelta(seconds=1))
 
 
 def test_a_command_that_prints_no_number_keeps_the_last_value_and_warns(caplog):
@@ -123,12 +221,12 @@ def test_a_command_that_prints_no_number_keeps_the_last_value_and_warns(caplog):
 
 
 def test_a_command_that_fails_keeps_the_last_value_and_warns_with_its_error(caplog):
-    runner = FakeRunner("48")
-    temperature = source(runner, every=1)
-    temperature.read(NOW)
-    runner.returncode, runner.stderr = 1, "VCHI initialization failed\n"
+    command = FakeCommand("48")
+    temperature = source(command, every=1)
+    ran(temperature, NOW)
+    command.returncode, command.stderr = 1, "VCHI initialization failed\n"
     with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
-        assert temperature.read(NOW + timedelta(seconds=1)) == 48
+        assert ran(temperature, NOW + timedelta(seconds=1)) == 48
     assert "exited with status 1: VCHI initialization failed" in caplog.text
 
 
@@ -139,27 +237,26 @@ def test_a_command_that_hangs_is_reported_as_too_slow(caplog):
 
 
 def test_a_command_that_cannot_start_gives_no_value_and_warns(caplog):
-    runner = FakeRunner(FileNotFoundError(2, "No such file or directory"))
+    command = FakeCommand(FileNotFoundError(2, "No such file or directory"))
     with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
-        assert source(runner).read(NOW) is None
+        assert ran(source(command), NOW) is None
     assert "cannot run 'read-the-value --now': No such file or directory" in caplog.text
 
 
 def test_the_same_failure_again_is_not_warned_twice(caplog):
-    runner = FakeRunner("n/a")
-    temperature = source(runner, every=1)
+    temperature = source(FakeCommand("n/a"), every=1)
     with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
         for i in range(3):
-            temperature.read(NOW + timedelta(seconds=i))
+            ran(temperature, NOW + timedelta(seconds=i))
     assert len(caplog.records) == 1
 
 
 def test_a_failure_waits_for_the_next_due_time_before_trying_again():
-    runner = FakeRunner("n/a")
-    temperature = source(runner, every=10)
-    temperature.read(NOW)
-    temperature.read(NOW + timedelta(seconds=5))
-    assert len(runner.calls) == 1
+    command = FakeCommand("n/a")
+    temperature = source(command, every=10)
+    ran(temperature, NOW)
+    ran(temperature, NOW + timedelta(seconds=5))
+    assert len(command.calls) == 1
 
 
 # -- real processes -----------------------------------------------------------------------------
@@ -167,17 +264,35 @@ def test_a_failure_waits_for_the_next_due_time_before_trying_again():
 
 def test_reads_a_real_commands_output():
     command = f"{PYTHON} -c 'print(\"temp=48.3C\")'"
-    assert CommandSource(command, 10).read(NOW) == 48
+    assert ran(CommandSource(command, 10), NOW) == 48
 
 
 def test_a_real_command_that_outlives_its_timeout_is_stopped_and_reported(caplog):
-    command = f"{PYTHON} -c 'import time; time.sleep(30)'"
     with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
-        assert CommandSource(command, 10, timeout=0.3).read(NOW) is None
+        assert ran(CommandSource(SLEEPER, 10, timeout=0.3), NOW) is None
     assert "took longer than 0.3 s" in caplog.text
 
 
 def test_a_missing_program_is_reported(caplog):
     with caplog.at_level(logging.WARNING, logger="binclock.faces.sources"):
-        assert CommandSource("/nonexistent/binclock-sensor", 10).read(NOW) is None
+        assert ran(CommandSource("/nonexistent/binclock-sensor", 10), NOW) is None
     assert "cannot run '/nonexistent/binclock-sensor'" in caplog.text
+
+
+def test_closing_kills_a_command_still_running():
+    popen = started()
+    reader = CommandSource(SLEEPER, 10, timeout=60, popen=popen)
+    reader.read(NOW)
+    assert popen.one.wait(30)
+    reader.close()
+    assert popen.children[0].wait(30) == -signal.SIGKILL
+
+
+def test_a_reader_no_face_uses_any_more_kills_its_command():
+    popen = started()
+    reader = CommandSource(SLEEPER, 10, timeout=60, popen=popen)
+    reader.read(NOW)
+    assert popen.one.wait(30)
+    del reader
+    gc.collect()
+    assert popen.children[0].wait(30) == -signal.SIGKILL

@@ -115,10 +115,16 @@ class CommandSource:
         if use != "layout" and not self._closed and self._run is None and self.due(now):
             self.last_run = now.timestamp()
             self._start()
-        if use == "one frame" and self._run is not None:
-            self._run.done.wait(self.timeout + _GRACE)
+        if use == "one frame":
+            self.settle(self.timeout + _GRACE)
             self._take()
         return self.value
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait for the run going, if any, to end (at most ``timeout`` s); whether none is
+        left going."""
+        run = self._run
+        return run is None or run.done.wait(timeout)
 
     def close(self) -> None:
         """Start no more runs; kill the command if it is still running."""
