@@ -19,11 +19,11 @@ from binclock.clock import ManualClock
 from binclock.commandline.cli import main
 from binclock.daemon.notify import Notifier
 from binclock.daemon.service import Service
+from binclock.drivers.fake import FakeDriver
 from binclock.faces.number import NumberFace, NumberOptions
 from binclock.faces.sources import CommandSource
 from binclock.pipeline import build_pipeline
 from binclock.sync import SyncCheck
-from binclock.drivers.fake import FakeDriver
 from conftest import Sleeper
 
 NOW = datetime(2025, 11, 27, 13, 37, 42, tzinfo=ZoneInfo("Europe/London"))
