@@ -4,6 +4,7 @@ import errno
 import logging
 import os
 import shlex
+import signal
 import sys
 import time
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from binclock.faces.number import NumberFace, NumberOptions
 from binclock.faces.sources import CommandSource
 from binclock.pipeline import build_pipeline
 from binclock.sync import SyncCheck
-from conftest import Sleeper
+from conftest import Sleeper, send
 
 NOW = datetime(2025, 11, 27, 13, 37, 42, tzinfo=ZoneInfo("Europe/London"))
 PYTHON = shlex.quote(sys.executable)
@@ -186,13 +187,11 @@ def writer(fifo):
     raise AssertionError(f"nothing reads {fifo}")
 
 
-def test_the_clock_keeps_ticking_while_the_command_runs(tmp_path):
-    fifo = tmp_path / "value"
-    os.mkfifo(fifo)  # the command reads it: it runs until the test writes the number
+def number_clock(tmp_path, table):
+    """A clock on a manual clock showing the number face with ``table`` as its options,
+    on the fake display; its config file and sleep."""
     path = tmp_path / "config.toml"
-    path.write_text(
-        f'driver = "fake"\nface = "number"\n[faces.number]\ncommand = "cat {fifo}"\ntimeout = 5\n'
-    )
+    path.write_text(f'driver = "fake"\nface = "number"\n[faces.number]\n{table}')
     clock = ManualClock(NOW)
     sleeper = Sleeper(clock)
     service = Service(
@@ -204,6 +203,13 @@ def test_the_clock_keeps_ticking_while_the_command_runs(tmp_path):
         environ={},
     )
     sleeper.service = service
+    return service, path, sleeper
+
+
+def test_the_clock_keeps_ticking_while_the_command_runs(tmp_path):
+    fifo = tmp_path / "value"
+    os.mkfifo(fifo)  # the command reads it: it runs until the test writes the number
+    service, _, sleeper = number_clock(tmp_path, f'command = "cat {fifo}"\ntimeout = 5\n')
 
     def the_number_comes():
         fd = writer(fifo)  # only while the command still runs and reads it
@@ -215,6 +221,35 @@ def test_the_clock_keeps_ticking_while_the_command_runs(tmp_path):
     assert service.run(frames=5) == exitcodes.OK
     captions = [frame.caption for frame in service.driver.frames]
     assert (len(captions), captions[0], captions[-1]) == (5, "no value yet", "42")
+
+
+def gone(pid):
+    """Whether process ``pid`` has ended and been reaped (waited for up to 30 s)."""
+    for _ in range(600):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_reload_that_changes_the_command_kills_the_old_one_still_running(tmp_path):
+    pid_file = tmp_path / "pid"
+    table = f"command = \"sh -c 'echo $$ > {pid_file}; exec sleep 300'\"\ntimeout = 60\n"
+    service, path, sleeper = number_clock(tmp_path, table)
+
+    def change_the_command():
+        for _ in range(600):  # the command has started once it wrote its pid
+            if pid_file.exists() and pid_file.read_text().strip():
+                break
+            time.sleep(0.05)
+        path.write_text(path.read_text().replace(str(pid_file), f"{pid_file}.new"))
+        send(signal.SIGHUP)
+
+    sleeper.actions[2] = change_the_command
+    assert service.run(frames=4) == exitcodes.OK
+    assert gone(int(pid_file.read_text()))
 
 
 def test_a_failing_command_is_reported_once_with_once(capsys, caplog):

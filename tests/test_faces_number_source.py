@@ -68,6 +68,9 @@ class FakeChild:
     def kill(self):
         self.returncode = -9
 
+    def wait(self, timeout=None):
+        return self.returncode
+
 
 def source(command, every=10.0, **kwargs):
     return CommandSource("read-the-value --now", every, popen=command, **kwargs)

@@ -217,7 +217,7 @@ class _Run:
             out, err = child.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             child.kill()
-            child.communicate()
+            child.wait()  # not communicate(): what it started may hold its output open
             raise _Failed(f"{self.command!r} took longer than {self.timeout:g} s") from None
         if self._killed:
             raise _Failed(f"{self.command!r} was stopped")
