@@ -18,14 +18,11 @@ from pydantic import ValidationError
 from binclock import config, exitcodes
 from binclock.clock import ManualClock
 from binclock.commandline.cli import main
-from binclock.daemon.notify import Notifier
-from binclock.daemon.service import Service
 from binclock.drivers.fake import FakeDriver
 from binclock.faces.number import NumberFace, NumberOptions
 from binclock.faces.sources import CommandSource
 from binclock.pipeline import build_pipeline
-from binclock.sync import SyncCheck
-from conftest import Sleeper, send
+from conftest import Sleeper, clock_of, send
 
 NOW = datetime(2025, 11, 27, 13, 37, 42, tzinfo=ZoneInfo("Europe/London"))
 PYTHON = shlex.quote(sys.executable)
@@ -194,15 +191,7 @@ def number_clock(tmp_path, table):
     path.write_text(f'driver = "fake"\nface = "number"\n[faces.number]\n{table}')
     clock = ManualClock(NOW)
     sleeper = Sleeper(clock)
-    service = Service(
-        lambda: config.load(path, environ={}),
-        clock=clock,
-        sleep=sleeper,
-        notifier=Notifier({}),
-        sync=SyncCheck(tmp_path / "synchronized", lambda: 0),
-        environ={},
-    )
-    sleeper.service = service
+    service = sleeper.service = clock_of(path, clock, sleeper)
     return service, path, sleeper
 
 
