@@ -165,7 +165,7 @@ def build_pipeline(
     face = registry.configure(registry.FACES, config.face, config, source)
     probe = build_face(config, source, face)  # a throwaway: faces keep state from a first frame
     try:
-        with rendering("layout"):  # measured only: starts no command the first frame would wait on
+        with rendering("layout"):  # only measured: a face starts no slow read for it
             layout = painter.layout(probe.render(datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))))
     except PlacementError as exc:
         where = str(source or "built-in defaults")
