@@ -39,6 +39,10 @@ class Control(enum.Enum):
 
 ALARM = (Control.ALARM_STOP, Control.ALARM_SNOOZE)  # the clock's business: no change
 
+# What a display turned off says to drivers that print text (``Frame.off``); one that reads
+# keys says its own key instead.
+POWER_OFF = "off — binclock ctl on"
+
 
 # The names the configuration gives them (``[[controls.buttons]]`` ``press``), as in
 # ``binclock.config.ButtonAction``.

@@ -25,14 +25,16 @@ KEYS: dict[bytes, Control] = {
     b"+": Control.BRIGHTER,
     b"-": Control.DIMMER,
     b"s": Control.TOGGLE_SECONDS,
+    b"o": Control.TOGGLE_POWER,
     b"q": Control.QUIT,
 }
 # What the screen's footer says about them, as fully as the terminal's width has room for.
 HELP = (
-    "f next face   +/- brighter/dimmer   s seconds   q quit",
-    "f face  +/- brightness  s seconds  q quit",
-    "f +/- s q",
+    "f next face   +/- brighter/dimmer   s seconds   o on/off   q quit",
+    "f face  +/- brightness  s seconds  o on/off  q quit",
+    "f +/- s o q",
 )
+POWER_ON = "off — press o"  # what a display turned off says when its keys are read
 
 
 def help_line(columns: int) -> str:

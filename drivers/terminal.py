@@ -1,7 +1,7 @@
 """The terminal display: coloured block glyphs, redrawn in place, for any laptop.
 
-Drawn full screen with keys typed on a terminal (``f``, ``+``, ``-``, ``s``, ``q``), it
-hands them to the running clock as controls (``push_controls``), and says so on its
+Drawn full screen with keys typed on a terminal (``f``, ``+``, ``-``, ``s``, ``o``, ``q``),
+it hands them to the running clock as controls (``push_controls``), and says so on its
 footer line.
 """
 
@@ -20,10 +20,10 @@ from typing import IO, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import Field
 
-from binclock.controls import Press
+from binclock.controls import POWER_OFF, Press
 from binclock.driver import BaseDriver, DriverOptions
 from binclock.drivers import ansi
-from binclock.drivers.keys import KeyReader, help_line
+from binclock.drivers.keys import POWER_ON, KeyReader, help_line
 from binclock.frame import BLACK, RGB, Frame, Label
 
 LIT = "██"
@@ -145,13 +145,15 @@ class TerminalDriver(BaseDriver):
 
     def _footer(self, frame: Frame) -> list[str]:
         """The labels and the time; for a display that is off, why, instead of a time that
-        would stand still (a dark frame like the last is not drawn again)."""
+        would stand still (a dark frame like the last is not drawn again). Turned off
+        while keys are read, it names the key that turns it on."""
         opts: TerminalOptions = self.options  # type: ignore[assignment]
         width = self._text_width(frame)
         footer = []
         if opts.labels and frame.labels:
             footer.append(self._label_row(frame.labels, width))
-        text = frame.off or (frame.caption if opts.show_time else "")
+        off = POWER_ON if frame.off == POWER_OFF and self._keys is not None else frame.off
+        text = off or (frame.caption if opts.show_time else "")
         if text:
             footer.append(_encodable(text, self._encoding).center(width).rstrip())
         return footer

@@ -127,6 +127,13 @@ def test_power_off_says_how_to_turn_it_on_to_displays_that_print_text(tmp_path):
     assert service.driver.frames[0].off == "off — binclock ctl on"
 
 
+def test_power_off_in_a_schedules_off_range_says_the_schedule_keeps_it_dark(tmp_path):
+    service = make(tmp_path, '[[schedule]]\nfrom = "11:00"\nto = "13:00"\noff = true\n')
+    service.apply(Change(power=False))
+    service.run(frames=1)
+    assert service.driver.frames[0].off == "off (schedule 11:00-13:00)"
+
+
 def test_power_on_shows_the_clock_again(tmp_path):
     service = make(tmp_path, state=RunState(power=False))
     service.apply(Change(power=True))

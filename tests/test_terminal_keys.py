@@ -19,11 +19,14 @@ from pathlib import Path
 
 import pyte
 import pytest
-from test_terminal import NOW, Screen, frame, terminal
+from test_terminal import NOW, POWERED, SCHEDULED, Screen, dark, frame, terminal
 
+from binclock.config import Config
+from binclock.control import state_path
+from binclock.control.state import StateFile
 from binclock.controls import Control
 from binclock.drivers import ansi
-from binclock.drivers.keys import HELP, help_line
+from binclock.drivers.keys import HELP, POWER_ON, help_line
 from conftest import send
 
 ANSWER_WAIT = 30.0  # seconds a slow machine may take to answer a key
@@ -48,14 +51,15 @@ def test_each_key_is_handed_to_the_clock_as_its_control(keyboard):
     driver = terminal(Screen())
     driver.push_controls(got.put)
     driver.show(frame())
-    os.write(keyboard, b"fx+-sq")
-    keys = [got.get(timeout=ANSWER_WAIT) for _ in range(5)]
+    os.write(keyboard, b"fx+-soq")
+    keys = [got.get(timeout=ANSWER_WAIT) for _ in range(6)]
     driver.close()
     assert keys == [
         Control.NEXT_FACE,
         Control.BRIGHTER,
         Control.DIMMER,
         Control.TOGGLE_SECONDS,
+        Control.TOGGLE_POWER,
         Control.QUIT,
     ]
 
@@ -96,7 +100,7 @@ def test_the_key_thread_leaves_every_signal_to_the_main_thread(keyboard):
 
 
 def test_the_last_line_of_the_screen_says_the_keys(keyboard):
-    screen = Screen(60, 24)
+    screen = Screen(80, 24)
     driver = terminal(screen)
     driver.push_controls(print)
     driver.show(frame())
@@ -156,9 +160,49 @@ def test_the_clock_keeps_its_spacing_rather_than_make_room_for_the_help(keyboard
     assert screen.find("13:37:42")[0] == 13
 
 
-@pytest.mark.parametrize(("columns", "said"), [(80, HELP[0]), (44, HELP[1]), (12, HELP[2])])
+@pytest.mark.parametrize(("columns", "said"), [(80, HELP[0]), (56, HELP[1]), (12, HELP[2])])
 def test_the_help_is_said_as_fully_as_the_width_allows(columns, said):
     assert help_line(columns) == said
+
+
+def test_turned_off_while_keys_are_read_the_clock_names_its_key(keyboard):
+    screen = Screen()
+    driver = terminal(screen)
+    driver.push_controls(print)
+    driver.show(frame())
+    driver.show(dark(POWERED))
+    screen.feed()
+    driver.close()
+    label_row, _ = screen.find("H  M  S")
+    assert screen.screen.display[label_row + 1].strip() == POWER_ON
+
+
+def test_turned_off_with_stdin_not_a_terminal_the_clock_names_binclock_ctl(monkeypatch):
+    read, write = os.pipe()
+    monkeypatch.setattr(sys, "stdin", os.fdopen(read, "r"))
+    screen = Screen()
+    driver = terminal(screen)
+    driver.push_controls(print)
+    try:
+        driver.show(dark(POWERED))
+        screen.feed()
+        label_row, _ = screen.find("H  M  S")
+        assert screen.screen.display[label_row + 1].strip() == POWERED
+    finally:
+        driver.close()
+        sys.stdin.close()
+        os.close(write)
+
+
+def test_in_a_schedule_s_off_range_keys_do_not_change_why_it_is_off(keyboard):
+    screen = Screen()
+    driver = terminal(screen)
+    driver.push_controls(print)
+    driver.show(dark(SCHEDULED))
+    screen.feed()
+    driver.close()
+    label_row, _ = screen.find("H  M  S")
+    assert screen.screen.display[label_row + 1].strip() == SCHEDULED
 
 
 # -- the clock in a pseudo-terminal ------------------------------------------------------------
@@ -224,6 +268,11 @@ def on_screen(text: str) -> Callable[[list[str]], bool]:
     return lambda lines: any(text in line for line in lines)
 
 
+def showing_time(lines: list[str]) -> bool:
+    """Whether the clock shows a time in digits."""
+    return any(re.search(r"\d\d:\d\d:\d\d", line) for line in lines)
+
+
 def labels(text: str) -> Callable[[list[str]], bool]:
     """Whether the clock's column labels read ``text``."""
     return lambda lines: any(line.strip() == text for line in lines)
@@ -238,6 +287,18 @@ def test_keys_change_the_running_clock(pty_clock):
     clock.until(labels("H  H  M  M"))
     clock.type(b"f")
     clock.until(labels("H  M"))  # the next face, binary, still without seconds
+
+
+def test_o_turns_the_running_clock_off_and_on_as_a_button_does(pty_clock):
+    clock = pty_clock()
+    clock.until(on_screen("q quit"))
+    clock.type(b"o")
+    clock.until(on_screen(POWER_ON))
+    saved = StateFile(state_path(Config())).load()
+    assert saved is not None and saved.power is False  # kept, as every power change is
+    clock.type(b"o")
+    lines = clock.until(showing_time)
+    assert not any(POWER_ON in line for line in lines)
 
 
 def test_q_stops_the_clock_with_0_and_gives_the_terminal_back(pty_clock):
@@ -261,5 +322,5 @@ def test_sigterm_with_keys_on_gives_the_terminal_back_too(pty_clock):
 
 def test_with_stdin_not_a_terminal_the_running_clock_shows_no_help(pty_clock):
     clock = pty_clock(keyboard=False)
-    lines = clock.until(lambda lines: any(re.search(r"\d\d:\d\d:\d\d", line) for line in lines))
+    lines = clock.until(showing_time)
     assert lines[23].strip() == ""

@@ -67,7 +67,6 @@ log = logging.getLogger(__name__)
 Loaded = tuple[Config, Path | None]  # a configuration and the file it came from
 Loader = Callable[[], Loaded]
 SYNC_RECHECK = 60  # seconds between checks once the clock is synchronised
-POWER_OFF = "off — binclock ctl on"  # what a dark display that prints text says
 READER_GONE = "the reader of its output went away"  # a pipe's, or its terminal hung up
 AHEAD = 60  # seconds rendered in one go for faces that are pure functions of time
 
@@ -458,7 +457,8 @@ class Service:
             return replace(shown, time=frame.time, labels=(), caption=frame.caption)
         if not self.state.power:
             dark = Frame.blank(frame.width, frame.height).pixels
-            return replace(frame, pixels=dark, off=POWER_OFF)
+            # In a schedule's off range, turning the power on would not light it: say that.
+            return replace(frame, pixels=dark, off=frame.off or controls.POWER_OFF)
         shown = self.overlay.frame(second, frame)
         if shown is None:
             return frame  # the notification is over: _tick says so once it is shown
