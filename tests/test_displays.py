@@ -196,6 +196,19 @@ def test_buttons_of_the_second_display_change_the_setting(tmp_path):
     assert service.config.display.brightness == pytest.approx(0.6)
 
 
+def test_a_display_reopened_after_a_refused_change_is_not_asked_through_its_closed_driver(
+    tmp_path,
+):
+    service, _ = clock_with(tmp_path, TWO)
+    asked = []
+    service.screens[1].driver.poll_controls = lambda: asked.append(True) or []
+    service._refresh()
+    with pytest.raises(config.ConfigError, match="does not fit"):
+        service.apply(Change(overrides={"displays": {"small": {"width": 1, "height": 1}}}))
+    service.run(frames=2)
+    assert asked == []
+
+
 # -- reload ------------------------------------------------------------------------------------
 
 

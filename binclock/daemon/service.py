@@ -751,6 +751,7 @@ class Service:
             except DriverUnavailable as exc:
                 raise DisplayLost(str(exc)) from None
             screen.closed = False
+        self._refresh()  # what the loop asks each display comes from its new driver
         self._hand_controls(screens)
 
     def notify(self, request: NotifyRequest) -> dict[str, Any]:
