@@ -31,7 +31,7 @@ from binclock.driver import Tones
 from binclock.frame import BLACK, RGB
 from binclock.painter import scale
 from binclock.pinnames import parse_pin
-from binclock.timeofday.schedule import Moment, minute_of, placed, weekdays
+from binclock.timeofday.schedule import Moment, minute_of, offset_change, placed, weekdays
 from binclock.timeofday.sun import Place, SunTime
 
 BLINK = "blink"
@@ -285,14 +285,7 @@ def instant(day: date, minute: int, tz: tzinfo) -> int:
         return first
     # Skipped: with the offset after the jump the instant is before it, with the one
     # before, after it; the jump lies between.
-    low, high = int(wall.replace(tzinfo=tz, fold=1).timestamp()), first
-    while low < high:
-        middle = (low + high) // 2
-        if _wall(middle, tz) >= wall:
-            high = middle
-        else:
-            low = middle + 1
-    return high
+    return int(offset_change(int(wall.replace(tzinfo=tz, fold=1).timestamp()), first, tz))
 
 
 def _wall(second: int, tz: tzinfo) -> datetime:

@@ -424,10 +424,10 @@ def _instants(boundaries: set[datetime], tz: tzinfo) -> Iterator[float]:
             # The boundary is skipped or repeated by a DST change: the wall clock also
             # jumps at the offset change between the two readings.
             yield second
-            yield _offset_change(min(first, second), max(first, second), tz)
+            yield offset_change(min(first, second), max(first, second), tz)
 
 
-def _offset_change(lo: float, hi: float, tz: tzinfo) -> float:
+def offset_change(lo: float, hi: float, tz: tzinfo) -> float:
     """The first whole second in ``(lo, hi]`` with another UTC offset than ``lo``'s."""
     before = datetime.fromtimestamp(lo, tz).utcoffset()
     while hi - lo > 1:
