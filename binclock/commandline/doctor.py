@@ -280,13 +280,10 @@ def taken_pins(setup: Setup) -> dict[int, str]:
     for display in displays(cfg) if cfg is not None and setup.in_use else ():
         table = (display.table, display.name) if display.table == "displays" else None
         try:
-            cls = registry.load(registry.DRIVERS, display.driver)
-            options = registry.options(
-                registry.DRIVERS, display.driver, cls, cfg, setup.source, table
-            )
+            plugin = registry.configure(registry.DRIVERS, display.driver, cfg, setup.source, table)
         except (registry.PluginError, config.ConfigError):
             continue  # the display's own row says why
-        gpio_pins = getattr(options, "gpio_pins", None)
+        gpio_pins = getattr(plugin.options, "gpio_pins", None)
         name = f"display {display.name}" if table else f"driver {display.driver}"
         for pin in sorted(gpio_pins()) if callable(gpio_pins) else ():
             taken.setdefault(pin, name)
