@@ -203,16 +203,12 @@ class Handler(BaseHTTPRequestHandler):
             if first is not None and first[0] != "state":  # a state is older than the view
                 self._event(*first)
             while True:
-                beats = hub.beats
-                try:
-                    name, data = events.get(timeout=PING_EVERY)
-                except queue.Empty:
-                    if hub.beats == beats:
-                        continue  # the loop is stuck: no ping for it
+                event = turned(hub, events)  # a stuck loop gets no ping
+                if event is None:
                     self.wfile.write(b": ping\n\n")
                     self.wfile.flush()
-                    continue
-                self._event(name, data)
+                else:
+                    self._event(*event)
         except OSError:
             pass  # the client went away
         finally:
