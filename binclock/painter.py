@@ -56,6 +56,15 @@ def scale(colour: RGB, brightness: float) -> RGB:
     return (round(r * brightness), round(g * brightness), round(b * brightness))
 
 
+def visible(colour: RGB, threshold: int) -> RGB:
+    """``colour`` scaled up until its brightest channel reaches ``threshold``; black stays."""
+    brightest = max(colour)
+    if brightest == 0 or brightest >= threshold:
+        return colour
+    r, g, b = (min(255, -(-channel * threshold // brightest)) for channel in colour)
+    return (r, g, b)
+
+
 def _auto_gap(columns: int, turned: bool, size: tuple[int, int] | None) -> int:
     """One dark column between face columns where a fixed-size display has room, else none."""
     if size is None:

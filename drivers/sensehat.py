@@ -19,8 +19,9 @@ from binclock.drivers.sensehat_backends import (
 )
 from binclock.drivers.sensehat_check import check as check_here
 from binclock.drivers.sensehat_joystick import Joystick
-from binclock.frame import RGB, Frame
+from binclock.frame import Frame
 from binclock.machine import Finding, Machine
+from binclock.painter import visible
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +59,6 @@ def visibility_threshold(gamma: Sequence[int]) -> int:
     """
     first_lit = next((i for i, level in enumerate(gamma) if level > 0), len(gamma) - 1)
     return min(first_lit, 31) << 3
-
-
-def visible(colour: RGB, threshold: int) -> RGB:
-    """``colour`` scaled up until its brightest channel reaches ``threshold``; black stays."""
-    brightest = max(colour)
-    if brightest == 0 or brightest >= threshold:
-        return colour
-    r, g, b = (min(255, -(-channel * threshold // brightest)) for channel in colour)
-    return (r, g, b)
 
 
 class SenseHatDriver(BaseDriver):

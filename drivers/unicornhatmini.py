@@ -18,10 +18,10 @@ from binclock.config import ButtonAction, ButtonConfig, ControlsConfig
 from binclock.controls import Control, Press
 from binclock.driver import BaseDriver, DriverOptions, DriverUnavailable
 from binclock.drivers import pins_check
-from binclock.drivers.sensehat import visible
 from binclock.frame import Frame
 from binclock.machine import ENABLE_SPI as SPI_FIX
 from binclock.machine import Finding, Machine, not_installed
+from binclock.painter import visible
 
 WIDTH, HEIGHT = 17, 7
 SPI_DEVICES = ("/dev/spidev0.0", "/dev/spidev0.1")  # the left and right LED controllers
